@@ -1,0 +1,43 @@
+// swift-tools-version:6.0
+// VoiceGate: a telephony voice-bot gateway. No Swift package dependencies: the C libraries
+// (pjproject, libopus, libmicrohttpd) come in as system-library targets under CModules/, made
+// ready by deploy/setup.sh.
+import PackageDescription
+
+let package = Package(
+    name: "VoiceGate",
+    products: [
+        .executable(name: "voicegate", targets: ["voicegate"]),
+    ],
+    targets: [
+        // System libraries: a module map and a header-only shim each.
+        .systemLibrary(name: "CPJProject", path: "CModules/CPJProject", pkgConfig: "libpjproject",
+                       providers: [.apt(["see deploy/setup.sh (pjproject is built from source)"])]),
+        .systemLibrary(name: "COpus", path: "CModules/COpus", pkgConfig: "opus",
+                       providers: [.apt(["libopus-dev"])]),
+        .systemLibrary(name: "CMicroHTTPD", path: "CModules/CMicroHTTPD", pkgConfig: "libmicrohttpd",
+                       providers: [.apt(["libmicrohttpd-dev"])]),
+
+        // Our own C: what Swift cannot express safely (thread-local pj thread descriptors,
+        // a pjmedia_port with real-time callbacks, a pjsip module that refuses INVITEs early).
+        .target(name: "CVoiceGateSupport", dependencies: ["CPJProject"]),
+
+        // Pure Swift rules and value types: no C, no I/O.
+        .target(name: "VoiceGateCore"),
+        // The only Swift code that touches pjproject.
+        .target(name: "VoiceGateTelephony",
+                dependencies: ["VoiceGateCore", "CPJProject", "COpus", "CVoiceGateSupport"]),
+        // Health, metrics (and later the admin API) over libmicrohttpd.
+        .target(name: "VoiceGateHTTP", dependencies: ["VoiceGateCore", "CMicroHTTPD"]),
+        .executableTarget(name: "voicegate",
+                          dependencies: ["VoiceGateCore", "VoiceGateTelephony", "VoiceGateHTTP"],
+                          resources: [.copy("Resources/welcome.wav")]),
+
+        .testTarget(name: "VoiceGateCoreTests", dependencies: ["VoiceGateCore"]),
+        // Runs the real `voicegate` binary against sipp: depending on the executable makes
+        // `swift test` build it.
+        .testTarget(name: "VoiceGateIntegrationTests",
+                    dependencies: ["voicegate", "VoiceGateCore"],
+                    resources: [.copy("Scenarios")]),
+    ]
+)

@@ -1,0 +1,12 @@
+/*
+ * CVoiceGateSupport: the little C that VoiceGate's Swift cannot express safely.
+ * Every symbol starts with vg_.
+ */
+#ifndef VG_SUPPORT_H
+#define VG_SUPPORT_H
+
+#include "vg_thread.h"
+#include "vg_audio_port.h"
+#include "vg_admission.h"
+
+#endif

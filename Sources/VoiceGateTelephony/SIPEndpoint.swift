@@ -1,0 +1,420 @@
+import Foundation
+import Synchronization
+import CPJProject
+import CVoiceGateSupport
+import VoiceGateCore
+
+/// A SIP transport the gateway listens on, as actually bound.
+public struct ListeningTransport: Sendable, Equatable, CustomStringConvertible {
+    public let kind: SIPTransportKind
+    public let host: String
+    public let port: Int
+    public var description: String { host.contains(":") ? "\(kind.rawValue)://[\(host)]:\(port)" : "\(kind.rawValue)://\(host):\(port)" }
+}
+
+/// The gateway's SIP user agent over pjsua: transports, admission of new requests, and the calls.
+///
+/// Threads: every pjsua control call runs on `executor`. pjsua callbacks arrive on pj worker
+/// threads and only enqueue onto it (and read what is valid only inside the callback). The call
+/// table is touched on the executor only.
+public final class SIPEndpoint: @unchecked Sendable {
+    public let executor: PJExecutor
+    public let metrics: GatewayMetrics
+    public let limits = CompiledLimits.current
+    public let callCapacity: Int
+
+    private let config: GatewayConfiguration
+    private let greeting: PCMAudio
+    private let log: LogSink
+    private let gate: AdmissionGate
+    private let feeder = PlayoutFeeder()
+    private let nextToken = Atomic<UInt64>(1)
+    private let running = Atomic<Bool>(false)
+    private let liveCalls = LiveCallCounter()
+
+    private var calls: [pjsua_call_id: CallSession] = [:]   // executor only
+    private var accountID = pjsua_acc_id(PJSUA_INVALID_ID.rawValue)
+
+    /// The audio of the bridge and of calls: 8 kHz, so G.711 calls need no resampling.
+    static let clockRate: UInt32 = 8000
+
+    public init(config: GatewayConfiguration, greeting: PCMAudio, log: LogSink, metrics: GatewayMetrics) {
+        self.config = config
+        self.greeting = greeting.resampled(to: Int(SIPEndpoint.clockRate))
+        self.log = log
+        self.metrics = metrics
+        let limits = CompiledLimits.current
+        self.callCapacity = AdmissionPolicy.effectiveLimit(configured: config.calls.maxConcurrent, compiledMaxCalls: limits.maxCalls)
+        self.gate = AdmissionGate(policy: AdmissionPolicy(trunks: config.trunks, maxConcurrentCalls: callCapacity),
+                                  retryAfter: config.calls.retryAfterSeconds, log: log, metrics: metrics)
+        self.executor = PJExecutor()
+        executor.setTick { [weak self] in self?.tick() }
+        metrics.gauge("voicegate_call_capacity", Double(callCapacity))
+        metrics.gauge("voicegate_active_calls", 0)
+        metrics.gauge("voicegate_draining", 0)
+    }
+
+    /// Whether the SIP stack is up (for /healthz).
+    public var isRunning: Bool { running.load(ordering: .acquiring) }
+
+    /// Calls the gateway holds now.
+    public var activeCalls: Int { liveCalls.count }
+
+    /// Creates pjsua, binds the transports, installs admission and starts serving.
+    /// Blocks the caller until done; runs the work on the executor.
+    public func start() throws -> [ListeningTransport] {
+        try executor.sync { try self.startOnExecutor() }
+    }
+
+    private func startOnExecutor() throws -> [ListeningTransport] {
+        try check(pjsua_create(), "pjsua_create")
+        PJLibState.initialized = true
+        _ = vg_thread_register("pj-control")
+        SIPEndpoint.current = self
+
+        let arena = CStringArena()
+        var ua = pjsua_config()
+        pjsua_config_default(&ua)
+        ua.max_calls = UInt32(limits.maxCalls)
+        ua.thread_cnt = UInt32(max(1, min(4, ProcessInfo.processInfo.activeProcessorCount)))
+        ua.user_agent = arena.pj("VoiceGate/\(VoiceGateVersion.string)")
+        ua.cb.on_incoming_call = { _, callID, rdata in SIPEndpoint.current?.onIncomingCall(callID, rdata) }
+        ua.cb.on_call_state = { callID, _ in SIPEndpoint.current?.onCallState(callID) }
+        ua.cb.on_call_media_state = { callID in SIPEndpoint.current?.onCallMediaState(callID) }
+        ua.cb.on_stream_destroyed = { callID, stream, _ in SIPEndpoint.current?.onStreamDestroyed(callID, stream) }
+
+        var logCfg = pjsua_logging_config()
+        pjsua_logging_config_default(&logCfg)
+        logCfg.level = UInt32(config.log.sipLevel)
+        logCfg.console_level = UInt32(config.log.sipLevel)
+        logCfg.msg_logging = config.log.sipLevel >= 4 ? pj_bool_t(PJ_TRUE.rawValue) : pj_bool_t(PJ_FALSE.rawValue)
+        logCfg.decor = UInt32(PJ_LOG_HAS_SENDER.rawValue)
+        logCfg.cb = { level, data, length in
+            guard let data, length > 0 else { return }
+            let text = String(decoding: UnsafeRawBufferPointer(start: data, count: Int(length)), as: UTF8.self)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            SIPEndpoint.current?.log.write(LogLine(level <= 1 ? .error : level == 2 ? .warning : .debug, "pjsip",
+                                                   [("level", String(level)), ("text", text)]))
+        }
+
+        var media = pjsua_media_config()
+        pjsua_media_config_default(&media)
+        media.clock_rate = SIPEndpoint.clockRate
+        media.snd_clock_rate = SIPEndpoint.clockRate
+        media.channel_count = 1
+        media.audio_frame_ptime = 20
+        media.ec_tail_len = 0
+        media.no_vad = pj_bool_t(PJ_TRUE.rawValue)          // keep RTP flowing in silence, as trunks expect
+        media.max_media_ports = UInt32(limits.conferencePorts)
+        media.thread_cnt = UInt32(max(1, ProcessInfo.processInfo.activeProcessorCount))
+        media.quality = 4
+
+        try check(pjsua_init(&ua, &logCfg, &media), "pjsua_init")
+
+        let transports = try createTransports(arena)
+        try addAccount(arena, transports: transports)
+        try configureCodecs()
+        try check(pjsua_start(), "pjsua_start")
+        try check(pjsua_set_null_snd_dev(), "pjsua_set_null_snd_dev")
+        try check(vg_admission_install(pjsua_get_pjsip_endpt(), admissionCallback, Unmanaged.passUnretained(gate).toOpaque()),
+                  "install admission module")
+        running.store(true, ordering: .releasing)
+        return transports
+    }
+
+    private func createTransports(_ arena: CStringArena) throws -> [ListeningTransport] {
+        let listen = config.sip.listen
+        let isIPv6 = listen.contains(":")
+        let anyAddress = listen == "0.0.0.0" || listen == "::"
+        var result: [ListeningTransport] = []
+        var port = UInt32(config.sip.port)
+        for kind in config.sip.transports {
+            var cfg = pjsua_transport_config()
+            pjsua_transport_config_default(&cfg)
+            cfg.port = port
+            if !anyAddress { cfg.bound_addr = arena.pj(listen) }
+            if let advertise = config.sip.advertise { cfg.public_addr = arena.pj(advertise) }
+            else if !anyAddress { cfg.public_addr = arena.pj(listen) }
+            let type: pjsip_transport_type_e
+            switch kind {
+            case .udp: type = isIPv6 ? PJSIP_TRANSPORT_UDP6 : PJSIP_TRANSPORT_UDP
+            case .tcp: type = isIPv6 ? PJSIP_TRANSPORT_TCP6 : PJSIP_TRANSPORT_TCP
+            }
+            var id = pjsua_transport_id(0)
+            try check(pjsua_transport_create(type, &cfg, &id), "bind SIP \(kind.rawValue) on \(listen):\(port)")
+            var info = pjsua_transport_info()
+            try check(pjsua_transport_get_info(id, &info), "pjsua_transport_get_info")
+            let boundPort = Int(info.local_name.port)
+            // Port 0 asks for a free port: every later transport then takes the same one.
+            if port == 0 { port = UInt32(boundPort) }
+            result.append(ListeningTransport(kind: kind, host: String(pjString: info.local_name.host), port: boundPort))
+        }
+        return result
+    }
+
+    private func addAccount(_ arena: CStringArena, transports: [ListeningTransport]) throws {
+        var acc = pjsua_acc_config()
+        pjsua_acc_config_default(&acc)
+        let host = config.sip.advertise ?? transports.first?.host ?? "127.0.0.1"
+        let uriHost = host.contains(":") ? "[\(host)]" : host
+        acc.id = arena.pj("<sip:voicegate@\(uriHost):\(transports.first?.port ?? 5060)>")
+        let anyAddress = config.sip.listen == "0.0.0.0" || config.sip.listen == "::"
+        acc.rtp_cfg.port = UInt32(config.sip.rtpPortStart)
+        acc.rtp_cfg.port_range = UInt32(config.sip.rtpPortCount)
+        if !anyAddress { acc.rtp_cfg.bound_addr = arena.pj(config.sip.listen) }
+        if let advertise = config.sip.advertise { acc.rtp_cfg.public_addr = arena.pj(advertise) }
+        else if !anyAddress { acc.rtp_cfg.public_addr = arena.pj(config.sip.listen) }
+        acc.ipv6_media_use = config.sip.listen.contains(":") ? PJSUA_IPV6_ENABLED : PJSUA_IPV6_DISABLED
+        acc.register_on_acc_add = pj_bool_t(PJ_FALSE.rawValue)
+        var id = pjsua_acc_id(0)
+        try check(pjsua_acc_add(&acc, pj_bool_t(PJ_TRUE.rawValue), &id), "pjsua_acc_add")
+        accountID = id
+    }
+
+    /// Offers and accepts G.711 (PCMU first, then PCMA), Opus when the peer offers it, and
+    /// telephone-event (added by pjmedia); nothing else.
+    private func configureCodecs() throws {
+        var infos = [pjsua_codec_info](repeating: pjsua_codec_info(), count: 64)
+        var count = UInt32(infos.count)
+        try check(pjsua_enum_codecs(&infos, &count), "pjsua_enum_codecs")
+        let wanted: [String: UInt8] = ["PCMU/8000/1": 255, "PCMA/8000/1": 254, "opus/48000/2": 200]
+        for i in 0..<Int(count) {
+            var id = infos[i].codec_id
+            let name = String(pjString: id)
+            pjsua_codec_set_priority(&id, wanted[name] ?? 0)
+        }
+    }
+
+    // MARK: - Callbacks (pj worker threads: read what is only valid now, then enqueue)
+
+    nonisolated(unsafe) static var current: SIPEndpoint?
+
+    private func onIncomingCall(_ callID: pjsua_call_id, _ rdata: UnsafeMutablePointer<pjsip_rx_data>?) {
+        let token = nextToken.wrappingAdd(1, ordering: .relaxed).oldValue
+        pjsua_call_set_user_data(callID, UnsafeMutableRawPointer(bitPattern: UInt(token)))
+        var source = "?"
+        if let rdata {
+            source = withUnsafeBytes(of: rdata.pointee.pkt_info.src_name) { raw in
+                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
+            } + ":\(rdata.pointee.pkt_info.src_port)"
+        }
+        let trunk = gate.policy.trunk(for: String(source[..<(source.lastIndex(of: ":") ?? source.endIndex)]))?.name ?? ""
+        let from = source
+        executor.async { [self] in incoming(callID, token: token, source: from, trunk: trunk) }
+    }
+
+    private func onCallState(_ callID: pjsua_call_id) {
+        var info = pjsua_call_info()
+        guard pjsua_call_get_info(callID, &info) == PJ_SUCCESS.rawValue else { return }
+        let token = UInt64(UInt(bitPattern: pjsua_call_get_user_data(callID)))
+        guard info.state == PJSIP_INV_STATE_DISCONNECTED else { return }
+        let status = Int(info.last_status.rawValue)
+        let reason = String(pjString: info.last_status_text)
+        executor.async { [self] in disconnected(callID, token: token, status: status, reason: reason) }
+    }
+
+    /// pjsua destroys a call's stream before reporting DISCONNECTED, so its RTP counters are read
+    /// here, the last moment they exist.
+    private func onStreamDestroyed(_ callID: pjsua_call_id, _ stream: OpaquePointer?) {
+        guard let stream else { return }
+        let token = UInt64(UInt(bitPattern: pjsua_call_get_user_data(callID)))
+        var stat = pjmedia_rtcp_stat()
+        guard pjmedia_stream_get_stat(stream, &stat) == PJ_SUCCESS.rawValue else { return }
+        let rx = Int(stat.rx.pkt), tx = Int(stat.tx.pkt)
+        executor.async { [self] in
+            guard let session = calls[callID], session.token == token else { return }
+            session.rtpPackets = (session.rtpPackets.rx + rx, session.rtpPackets.tx + tx)
+        }
+    }
+
+    private func onCallMediaState(_ callID: pjsua_call_id) {
+        let token = UInt64(UInt(bitPattern: pjsua_call_get_user_data(callID)))
+        executor.async { [self] in mediaChanged(callID, token: token) }
+    }
+
+    // MARK: - Call handling (executor)
+
+    private func tokenMatches(_ callID: pjsua_call_id, _ token: UInt64) -> Bool {
+        UInt64(UInt(bitPattern: pjsua_call_get_user_data(callID))) == token
+    }
+
+    private func incoming(_ callID: pjsua_call_id, token: UInt64, source: String, trunk: String) {
+        // The caller may have given up between the callback and now; pjsua has then reset the slot.
+        guard tokenMatches(callID, token) else { return }
+        var info = pjsua_call_info()
+        guard pjsua_call_get_info(callID, &info) == PJ_SUCCESS.rawValue else { return }
+        let session = CallSession(token: token, callID: callID, sipCallID: String(pjString: info.call_id),
+                                  from: String(pjString: info.remote_info), to: String(pjString: info.local_info),
+                                  source: source, trunk: trunk)
+        calls[callID] = session
+        liveCalls.set(calls.count)
+        metrics.gauge("voicegate_active_calls", Double(calls.count))
+        let status = pjsua_call_answer(callID, 200, nil, nil)
+        if status != PJ_SUCCESS.rawValue {
+            log.write(LogLine(.error, "call.answer_failed", session.logFields + [("error", PJError("pjsua_call_answer", status).message)]))
+            hangUp(session, code: 500, reason: "answer_failed")
+            return
+        }
+        log.write(LogLine(.info, "call.answered", session.logFields))
+    }
+
+    private func mediaChanged(_ callID: pjsua_call_id, token: UInt64) {
+        guard let session = calls[callID], session.token == token else { return }
+        var info = pjsua_call_info()
+        guard pjsua_call_get_info(callID, &info) == PJ_SUCCESS.rawValue,
+              info.media_status == PJSUA_CALL_MEDIA_ACTIVE, info.conf_slot != PJSUA_INVALID_ID.rawValue else { return }
+        do {
+            let firstTime = session.audio == nil
+            if firstTime { session.audio = try CallAudio(name: "call\(callID)", clockRate: SIPEndpoint.clockRate) }
+            try session.audio!.connect(to: info.conf_slot)
+            if firstTime {
+                feeder.play(greeting.samples[...], on: session.audio!, token: token)
+                log.write(LogLine(.info, "call.media_started", session.logFields + [
+                    ("codec", codecName(callID)), ("prompt_seconds", String(format: "%.2f", greeting.durationSeconds))]))
+            }
+        } catch {
+            log.write(LogLine(.error, "call.media_failed", session.logFields + [("error", "\(error)")]))
+            hangUp(session, code: 500, reason: "media_failed")
+        }
+    }
+
+    private func codecName(_ callID: pjsua_call_id) -> String {
+        var stat = pjsua_stream_info()
+        guard pjsua_call_get_stream_info(callID, 0, &stat) == PJ_SUCCESS.rawValue else { return "?" }
+        return String(pjString: stat.info.aud.fmt.encoding_name)
+    }
+
+    private func disconnected(_ callID: pjsua_call_id, token: UInt64, status: Int, reason: String) {
+        guard let session = calls[callID], session.token == token else { return }
+        calls.removeValue(forKey: callID)
+        feeder.remove(token: token)
+        var fields = session.logFields
+        fields += [("hangup_by", session.hangUpReason == nil ? "caller" : "gateway"),
+                   ("reason", session.hangUpReason ?? "bye"),
+                   ("sip_status", String(status)), ("sip_reason", reason),
+                   ("duration_ms", String(Int(session.elapsed * 1000))),
+                   ("rtp_rx_packets", String(session.rtpPackets.rx)), ("rtp_tx_packets", String(session.rtpPackets.tx))]
+        if let audio = session.audio {
+            let s = audio.stats
+            fields += [("frames_played", String(s.frames_played)), ("frames_received", String(s.frames_received)),
+                       ("voiced_frames", String(s.voiced_frames)),
+                       ("mean_level", String(s.frames_received > 0 ? s.energy_sum / s.frames_received : 0))]
+            audio.destroy()
+            session.audio = nil
+        }
+        liveCalls.set(calls.count)
+        metrics.gauge("voicegate_active_calls", Double(calls.count))
+        metrics.increment("voicegate_calls_total", labels: "outcome=\"\(session.hangUpReason == nil ? "caller_hangup" : "gateway_hangup")\"")
+        log.write(LogLine(.info, "call.ended", fields))
+    }
+
+    /// Ends a call from the gateway's side: BYE when answered, else the given final response.
+    /// Must run on the executor.
+    private func hangUp(_ session: CallSession, code: UInt32 = 0, reason: String) {
+        guard session.hangUpReason == nil else { return }
+        session.hangUpReason = reason
+        guard let pool = pjsua_pool_create("hangup", 512, 512) else {
+            pjsua_call_hangup(session.callID, code, nil, nil)
+            return
+        }
+        defer { pj_pool_release(pool) }
+        var msg = pjsua_msg_data()
+        pjsua_msg_data_init(&msg)
+        // RFC 3326: tell the trunk why, so its CDRs say the gateway ended the call on purpose.
+        let cause = reason == "shutdown" ? "Q.850;cause=16;text=\"gateway shutting down\"" : "Q.850;cause=16;text=\"\(reason)\""
+        var name = pj_str(strdup("Reason"))
+        var value = pj_str(strdup(cause))
+        defer { free(name.ptr); free(value.ptr) }
+        if let hdr = pjsip_generic_string_hdr_create(pool, &name, &value) {
+            withUnsafeMutablePointer(to: &msg.hdr_list) { list in
+                pj_list_insert_before(UnsafeMutableRawPointer(list), UnsafeMutableRawPointer(hdr))
+            }
+            pjsua_call_hangup(session.callID, code, nil, &msg)
+        } else {
+            pjsua_call_hangup(session.callID, code, nil, nil)
+        }
+    }
+
+    /// Runs on the executor every tick: duration limits.
+    private func tick() {
+        let limit = config.calls.maxDurationSeconds
+        guard limit > 0 else { return }
+        for session in calls.values where session.hangUpReason == nil && session.elapsed >= Double(limit) {
+            log.write(LogLine(.info, "call.max_duration", session.logFields + [("limit_seconds", String(limit))]))
+            hangUp(session, reason: "max_duration")
+        }
+    }
+
+    // MARK: - Shutdown
+
+    /// New INVITEs get 503 with Retry-After from now on; calls in progress go on. Any thread.
+    public func beginDrain() {
+        gate.draining.store(true, ordering: .releasing)
+        metrics.gauge("voicegate_draining", 1)
+    }
+
+    /// Waits until no call is left, or the timeout passes. Returns whether none is left. Any thread
+    /// but the executor.
+    public func waitForIdle(timeout: TimeInterval) -> Bool {
+        liveCalls.waitForZero(until: Date().addingTimeInterval(timeout))
+    }
+
+    /// Hangs up every call (BYE with a Reason header). Any thread but the executor.
+    public func hangUpAll(reason: String) {
+        try? executor.sync {
+            for session in self.calls.values { self.hangUp(session, reason: reason) }
+        }
+    }
+
+    /// Destroys pjsua (sending what is left to send) and stops the executor. Any thread but the
+    /// executor; the endpoint is unusable after.
+    public func shutdown() {
+        running.store(false, ordering: .releasing)
+        feeder.stop()
+        try? executor.sync {
+            for session in self.calls.values {
+                self.feeder.remove(token: session.token)
+                session.audio?.destroy()
+                session.audio = nil
+            }
+            self.calls.removeAll()
+            if PJLibState.initialized { pjsua_destroy() }
+            SIPEndpoint.current = nil
+        }
+        executor.stop()
+    }
+
+    /// How many responses with this status the endpoint has sent.
+    public func responsesSent(_ code: Int) -> Int { Int(vg_responses_sent(Int32(code))) }
+}
+
+/// The C entry point of the admission module: finds the gate and lets it decide.
+private let admissionCallback: vg_admission_fn = { request, user in
+    guard let request, let user else { return vg_admission_decision(status: 0, retry_after_seconds: 0, reason: nil) }
+    let gate = Unmanaged<AdmissionGate>.fromOpaque(user).takeUnretainedValue()
+    return gate.decide(request.pointee)
+}
+
+/// A count of live calls that another thread can wait to reach zero.
+final class LiveCallCounter: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var value = 0
+
+    var count: Int { condition.lock(); defer { condition.unlock() }; return value }
+
+    func set(_ n: Int) {
+        condition.lock()
+        value = n
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func waitForZero(until deadline: Date) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while value > 0 {
+            if !condition.wait(until: deadline) { return value == 0 }
+        }
+        return true
+    }
+}

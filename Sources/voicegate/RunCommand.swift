@@ -1,0 +1,176 @@
+import Foundation
+import VoiceGateCore
+import VoiceGateTelephony
+import VoiceGateHTTP
+
+/// `voicegate run`: loads the configuration, starts SIP and HTTP, serves until a signal, drains.
+struct RunCommand {
+    let arguments: Arguments
+
+    init(_ args: ArraySlice<String>) throws {
+        arguments = try Arguments(args, valued: ["config", "sip-port", "http-port"])
+    }
+
+    func execute() throws -> Int32 {
+        if arguments.flags.contains("help") { print(Help.run); return 0 }
+        guard arguments.positional.isEmpty else {
+            throw Arguments.UsageError(description: "unexpected argument '\(arguments.positional[0])'")
+        }
+        var config: GatewayConfiguration
+        var source = "built-in demo configuration"
+        if let path = arguments.options["config"] {
+            switch ConfigurationFile.load(path) {
+            case .success(let c):
+                config = c
+                source = path
+            case .failure(.unreadable(let message)):
+                FileHandle.standardError.write(Data("voicegate: \(path): \(message)\n".utf8))
+                return 2
+            case .failure(.invalid(let error)):
+                for problem in error.problems { FileHandle.standardError.write(Data("voicegate: \(path): \(problem)\n".utf8)) }
+                return 2
+            }
+        } else {
+            config = .demo
+        }
+        if let port = try arguments.port("sip-port") { config.sip.port = port }
+        if let port = try arguments.port("http-port") { config.http.port = port }
+
+        let log = StderrLog(minimum: config.log.level)
+        let greeting: PCMAudio
+        do {
+            greeting = try loadGreeting(config.greeting.wavPath)
+        } catch {
+            log.write(LogLine(.error, "gateway.config_error", [("field", "greeting.wav"), ("error", "\(error)")]))
+            return 2
+        }
+        raiseFileLimit(log)
+        return Gateway(config: config, configSource: source, greeting: greeting, log: log).run()
+    }
+
+    private func loadGreeting(_ path: String?) throws -> PCMAudio {
+        let url: URL
+        if let path {
+            url = URL(fileURLWithPath: path)
+        } else {
+            guard let builtIn = Bundle.module.url(forResource: "welcome", withExtension: "wav") else {
+                throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "the built-in greeting is missing from the installation"])
+            }
+            url = builtIn
+        }
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw CocoaError(.fileReadNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "cannot read \(url.path)"])
+        }
+        return try PCMAudio(wav: Array(data))
+    }
+
+    /// Each call holds RTP and RTCP sockets; the soft limit of 1024 descriptors would cap the
+    /// gateway far below its call capacity, so raise it to the hard limit.
+    private func raiseFileLimit(_ log: StderrLog) {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return }
+        if limit.rlim_cur < limit.rlim_max {
+            limit.rlim_cur = limit.rlim_max
+            _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        }
+        log.write(LogLine(.debug, "gateway.file_limit", [("nofile", String(limit.rlim_cur))]))
+    }
+}
+
+/// The running gateway: SIP endpoint, HTTP listener, signal handling and the drain on shutdown.
+final class Gateway: @unchecked Sendable {
+    let config: GatewayConfiguration
+    let configSource: String
+    let greeting: PCMAudio
+    let log: StderrLog
+    let metrics = GatewayMetrics()
+    private let shutdownRequested = DispatchSemaphore(value: 0)
+    private let signalCount = NSLock()
+    private var signals = 0
+    private var signalSources: [DispatchSourceSignal] = []
+
+    init(config: GatewayConfiguration, configSource: String, greeting: PCMAudio, log: StderrLog) {
+        self.config = config
+        self.configSource = configSource
+        self.greeting = greeting
+        self.log = log
+    }
+
+    func run() -> Int32 {
+        installSignalHandlers()
+        let endpoint = SIPEndpoint(config: config, greeting: greeting, log: log, metrics: metrics)
+        let transports: [ListeningTransport]
+        do {
+            transports = try endpoint.start()
+        } catch {
+            log.write(LogLine(.error, "gateway.start_failed", [("component", "sip"), ("error", "\(error)")]))
+            endpoint.shutdown()
+            return 1
+        }
+        let http: HTTPServer
+        do {
+            http = try HTTPServer(address: config.http.listen, port: config.http.port,
+                                  handler: AdminRoutes(endpoint: endpoint, metrics: metrics).handle)
+        } catch {
+            log.write(LogLine(.error, "gateway.start_failed", [("component", "http"), ("error", "\(error)")]))
+            endpoint.shutdown()
+            return 1
+        }
+        let limits = endpoint.limits
+        let httpHost = config.http.listen.contains(":") ? "[\(config.http.listen)]" : config.http.listen
+        log.write(LogLine(.info, "gateway.ready", [
+            ("version", VoiceGateVersion.string), ("config", configSource),
+            ("sip", transports.map(\.description).joined(separator: ",")),
+            ("sip_port", String(transports.first?.port ?? 0)),
+            ("http", "http://\(httpHost):\(http.port)"), ("http_port", String(http.port)),
+            ("call_capacity", String(endpoint.callCapacity)), ("compiled_max_calls", String(limits.maxCalls)),
+            ("trunks", config.trunks.map(\.name).joined(separator: ",")),
+            ("pjproject", limits.pjprojectVersion)]))
+
+        shutdownRequested.wait()
+
+        let drain = config.shutdown.drainSeconds
+        endpoint.beginDrain()
+        log.write(LogLine(.info, "gateway.draining", [("active_calls", String(endpoint.activeCalls)), ("deadline_seconds", String(drain))]))
+        var idle = endpoint.waitForIdle(timeout: 0)
+        if !idle {
+            // Wait for the calls to end on their own, or for a second signal.
+            let deadline = DispatchTime.now() + .seconds(drain)
+            while !idle && DispatchTime.now() < deadline && !secondSignal() {
+                idle = endpoint.waitForIdle(timeout: 0.2)
+            }
+        }
+        if !idle {
+            log.write(LogLine(.info, "gateway.hanging_up", [("active_calls", String(endpoint.activeCalls))]))
+            endpoint.hangUpAll(reason: "shutdown")
+            idle = endpoint.waitForIdle(timeout: 5)
+        }
+        http.stop()
+        endpoint.shutdown()
+        log.write(LogLine(.info, "gateway.stopped", [("calls_left", idle ? "0" : String(endpoint.activeCalls))]))
+        return 0
+    }
+
+    private func secondSignal() -> Bool {
+        signalCount.lock()
+        defer { signalCount.unlock() }
+        return signals > 1
+    }
+
+    private func installSignalHandlers() {
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { [self] in
+                signalCount.lock()
+                signals += 1
+                let first = signals == 1
+                signalCount.unlock()
+                log.write(LogLine(.info, "gateway.signal", [("signal", sig == SIGINT ? "SIGINT" : "SIGTERM")]))
+                if first { shutdownRequested.signal() }
+            }
+            source.resume()
+            signalSources.append(source)
+        }
+    }
+}
