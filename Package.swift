@@ -34,10 +34,8 @@ let package = Package(
                           resources: [.copy("Resources/welcome.wav")]),
 
         .testTarget(name: "VoiceGateCoreTests", dependencies: ["VoiceGateCore"]),
-        // Runs the real `voicegate` binary against sipp: depending on the executable makes
-        // `swift test` build it.
-        .testTarget(name: "VoiceGateIntegrationTests",
-                    dependencies: ["voicegate", "VoiceGateCore"],
-                    resources: [.copy("Scenarios")]),
+        // Runs the real `voicegate` binary against sipp (scenarios in Tests/Scenarios):
+        // depending on the executable makes `swift test` build it.
+        .testTarget(name: "VoiceGateIntegrationTests", dependencies: ["voicegate"]),
     ]
 )

@@ -32,6 +32,11 @@ static pjsip_module g_module = {
 static pj_bool_t on_rx_request(pjsip_rx_data *rdata) {
     pjsip_msg *msg = rdata->msg_info.msg;
     const pjsip_method *method = &msg->line.req.method;
+    /* Answer where the request came from (RFC 3581 behaviour even without ;rport): trunks behind
+     * NAT, and SBCs that send from another port than their Via says, still get their responses.
+     * Asterisk does the same by default (force_rport). */
+    if (rdata->msg_info.via && rdata->msg_info.via->rport_param < 0)
+        rdata->msg_info.via->rport_param = rdata->pkt_info.src_port;
     if (method->id == PJSIP_ACK_METHOD || method->id == PJSIP_CANCEL_METHOD) return PJ_FALSE;
     /* In-dialog requests belong to calls already admitted. */
     if (rdata->msg_info.to && rdata->msg_info.to->tag.slen > 0) return PJ_FALSE;
