@@ -52,6 +52,19 @@ extension Integration {
             #expect(gateway.stop() == 0)
         }
 
+        @Test("a caller offering only Opus gets Opus; one offering no codec we speak gets 488")
+        func codecNegotiation() throws {
+            let gateway = try GatewayProcess()
+            let opus = try SIPp.run("uac_opus.xml", port: gateway.sipPort, holdMilliseconds: 1000)
+            #expect(opus.succeeded, "sipp: \(opus.output)")
+            #expect(gateway.waitFor(event: "call.media_started")?["codec"] == "opus")
+            let none = try SIPp.run("uac_no_codec.xml", port: gateway.sipPort)
+            #expect(none.succeeded, "sipp: \(none.output)")
+            #expect(gateway.waitFor(event: "call.ended") != nil)
+            #expect(gateway.events("call.answered").count == 1, "only the Opus call was answered")
+            #expect(gateway.stop() == 0)
+        }
+
         @Test("OPTIONS from a trunk gets 200")
         func optionsPing() throws {
             let gateway = try GatewayProcess()
