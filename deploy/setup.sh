@@ -151,7 +151,7 @@ build_pjproject() {
   (cd "$tree" && as_root make install >>"$work/make.log" 2>&1) \
     || { tail -n 20 "$work/make.log" >&2; die "pjproject install failed"; }
   # The pjsua sample application of the same build: the benchmark's baseline and a test peer.
-  as_root install -m 0755 "$(ls "$tree"/pjsip-apps/bin/pjsua-* | head -n 1)" "$prefix/bin/pjsua"
+  as_root install -D -m 0755 "$(ls "$tree"/pjsip-apps/bin/pjsua-* | head -n 1)" "$prefix/bin/pjsua"
   echo "$stamp" | as_root tee "$stamp_file" >/dev/null
 }
 
