@@ -25,6 +25,12 @@ static inline int cpj_has_opus(void) {
     return 0;
 #endif
 }
-static inline const char *cpj_version(void) { return pj_get_version(); }
+/* The version of the headers compiled against, from macros: pj_get_version() is a pj call, and the
+ * version verb runs on a thread that never registers with pjlib. */
+#define CPJ_STR2(x) #x
+#define CPJ_STR(x) CPJ_STR2(x)
+static inline const char *cpj_version(void) {
+    return CPJ_STR(PJ_VERSION_NUM_MAJOR) "." CPJ_STR(PJ_VERSION_NUM_MINOR) "." CPJ_STR(PJ_VERSION_NUM_REV) PJ_VERSION_NUM_EXTRA;
+}
 
 #endif
