@@ -23,23 +23,21 @@ public final class HTTPServer: @unchecked Sendable {
     public init(address: String, port: Int, handler: @escaping Handler) throws {
         self.handler = handler
         var storage = sockaddr_storage()
-        let family = try withUnsafeMutableBytes(of: &storage) { raw -> Int32 in
+        try withUnsafeMutableBytes(of: &storage) { raw in
             if address.contains(":") {
                 var sin6 = sockaddr_in6()
                 sin6.sin6_family = sa_family_t(AF_INET6)
                 sin6.sin6_port = in_port_t(UInt16(port).bigEndian)
                 guard inet_pton(AF_INET6, address, &sin6.sin6_addr) == 1 else { throw StartError(description: "'\(address)' is not an address") }
                 withUnsafeBytes(of: sin6) { raw.copyMemory(from: $0) }
-                return AF_INET6
+                return
             }
             var sin = sockaddr_in()
             sin.sin_family = sa_family_t(AF_INET)
             sin.sin_port = in_port_t(UInt16(port).bigEndian)
             guard inet_pton(AF_INET, address, &sin.sin_addr) == 1 else { throw StartError(description: "'\(address)' is not an address") }
             withUnsafeBytes(of: sin) { raw.copyMemory(from: $0) }
-            return AF_INET
         }
-        _ = family
         let me = Unmanaged.passUnretained(self).toOpaque()
         daemon = withUnsafePointer(to: &storage) { ptr in
             ptr.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in

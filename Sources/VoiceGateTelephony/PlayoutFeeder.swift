@@ -50,7 +50,7 @@ final class PlayoutFeeder: @unchecked Sendable {
     }
 
     private func topUp(_ token: UInt64) {
-        guard var entry = entries[token] else { return }
+        guard var entry = entries[token], !entry.queue.isEmpty else { return }
         while var head = entry.queue.first {
             let written = head.withUnsafeBufferPointer { entry.audio.enqueue($0) }
             head = head.dropFirst(written)

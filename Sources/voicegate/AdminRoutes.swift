@@ -12,12 +12,12 @@ struct AdminRoutes: Sendable {
         case ("GET", "/healthz"):
             return endpoint.isRunning ? .json(200, ["status": "ok"]) : .json(503, ["status": "unavailable"])
         case ("GET", "/metrics"):
-            var text = metrics.render()
-            text += "# HELP voicegate_sip_responses_total SIP responses sent, by status code.\n# TYPE voicegate_sip_responses_total counter\n"
-            for code in [100, 180, 183, 200, 400, 401, 403, 404, 405, 415, 416, 420, 480, 481, 486, 487, 488, 500, 501, 503, 505] {
+            // The endpoint counts responses by code in C; copy them in so one renderer writes all.
+            for code in 100..<700 {
                 let n = endpoint.responsesSent(code)
-                if n > 0 { text += "voicegate_sip_responses_total{code=\"\(code)\"} \(n)\n" }
+                if n > 0 { metrics.set("voicegate_sip_responses_total", labels: "code=\"\(code)\"", to: n) }
             }
+            let text = metrics.render()
             return .text(200, text, contentType: "text/plain; version=0.0.4; charset=utf-8")
         case (_, "/healthz"), (_, "/metrics"):
             return HTTPResponse.error(405, code: "method_not_allowed", message: "\(request.method) is not allowed on \(request.path)")
