@@ -78,3 +78,19 @@ public struct PCMAudio: Sendable, Equatable {
         return PCMAudio(sampleRate: rate, samples: out)
     }
 }
+
+extension PCMAudio {
+    /// The audio as a RIFF/WAVE file: 16-bit little-endian PCM, mono.
+    public var wavBytes: [UInt8] {
+        func le32(_ v: Int) -> [UInt8] { [UInt8(v & 0xff), UInt8(v >> 8 & 0xff), UInt8(v >> 16 & 0xff), UInt8(v >> 24 & 0xff)] }
+        func le16(_ v: Int) -> [UInt8] { [UInt8(v & 0xff), UInt8(v >> 8 & 0xff)] }
+        let dataSize = samples.count * 2
+        var out: [UInt8] = []
+        out.reserveCapacity(44 + dataSize)
+        out += Array("RIFF".utf8) + le32(36 + dataSize) + Array("WAVEfmt ".utf8) + le32(16)
+        out += le16(1) + le16(1) + le32(sampleRate) + le32(sampleRate * 2) + le16(2) + le16(16)
+        out += Array("data".utf8) + le32(dataSize)
+        for s in samples { out += le16(Int(UInt16(bitPattern: s))) }
+        return out
+    }
+}
