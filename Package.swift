@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "VoiceGateHTTP", dependencies: ["VoiceGateCore", "CMicroHTTPD"]),
         .executableTarget(name: "voicegate",
                           dependencies: ["VoiceGateCore", "VoiceGateTelephony", "VoiceGateHTTP"],
-                          resources: [.copy("Resources/welcome.wav")]),
+                          resources: [.copy("Resources/welcome.wav"), .copy("Resources/reply.wav")]),
 
         .testTarget(name: "VoiceGateCoreTests", dependencies: ["VoiceGateCore"]),
         // Runs the real `voicegate` binary against sipp (scenarios in Tests/Scenarios):

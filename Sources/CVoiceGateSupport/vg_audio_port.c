@@ -21,7 +21,7 @@ struct vg_audio_port {
     pjmedia_port base;           /* first member: pjmedia casts between the two */
     vg_ring playout;             /* Swift -> get_frame */
     vg_ring capture;             /* put_frame -> Swift */
-    _Atomic int flush_requested;
+    _Atomic uint64_t flush_to;   /* playout write index at the last flush; 0 when none pending */
     _Atomic uint64_t frames_played, frames_silent, frames_received, samples_dropped;
     _Atomic uint64_t energy_sum, voiced_frames;
 };
@@ -66,10 +66,12 @@ static size_t ring_pop(vg_ring *r, int16_t *dst, size_t count) {
 static pj_status_t port_get_frame(pjmedia_port *base, pjmedia_frame *frame) {
     vg_audio_port *port = (vg_audio_port *)base;
     size_t want = frame->size / sizeof(int16_t);
-    if (atomic_exchange_explicit(&port->flush_requested, 0, memory_order_acq_rel)) {
-        /* The consumer owns the read index, so the flush is carried out here. */
-        uint64_t w = atomic_load_explicit(&port->playout.write, memory_order_acquire);
-        atomic_store_explicit(&port->playout.read, w, memory_order_release);
+    uint64_t flush_to = atomic_exchange_explicit(&port->flush_to, 0, memory_order_acq_rel);
+    if (flush_to != 0) {
+        /* The consumer owns the read index, so the flush is carried out here: it skips what was
+         * queued before the flush, not what the producer queued after it (the new reply). */
+        uint64_t r = atomic_load_explicit(&port->playout.read, memory_order_relaxed);
+        if (flush_to > r) atomic_store_explicit(&port->playout.read, flush_to, memory_order_release);
     }
     size_t got = ring_pop(&port->playout, (int16_t *)frame->buf, want);
     if (got == 0) {
@@ -87,7 +89,17 @@ static pj_status_t port_get_frame(pjmedia_port *base, pjmedia_frame *frame) {
 
 static pj_status_t port_put_frame(pjmedia_port *base, pjmedia_frame *frame) {
     vg_audio_port *port = (vg_audio_port *)base;
-    if (frame->type != PJMEDIA_FRAME_TYPE_AUDIO || frame->size == 0) return PJ_SUCCESS;
+    if (frame->type != PJMEDIA_FRAME_TYPE_AUDIO || frame->size == 0) {
+        /* A frame with nothing in it still takes up its 20 ms: capture silence, so the capture
+         * ring's sample count stays a clock the reader can time what it hears by. */
+        static const int16_t zeros[960];
+        size_t spf = PJMEDIA_PIA_SPF(&base->info);
+        if (spf > sizeof(zeros) / sizeof(zeros[0])) spf = sizeof(zeros) / sizeof(zeros[0]);
+        size_t pushed = ring_push(&port->capture, zeros, spf);
+        if (pushed < spf)
+            atomic_fetch_add_explicit(&port->samples_dropped, spf - pushed, memory_order_relaxed);
+        return PJ_SUCCESS;
+    }
     const int16_t *samples = (const int16_t *)frame->buf;
     size_t count = frame->size / sizeof(int16_t);
     uint64_t sum = 0;
@@ -144,7 +156,8 @@ size_t vg_audio_port_pending(const vg_audio_port *port) {
 }
 
 void vg_audio_port_flush(vg_audio_port *port) {
-    atomic_store_explicit(&port->flush_requested, 1, memory_order_release);
+    uint64_t w = atomic_load_explicit(&port->playout.write, memory_order_acquire);
+    atomic_store_explicit(&port->flush_to, w, memory_order_release);
 }
 
 size_t vg_audio_port_read(vg_audio_port *port, int16_t *out, size_t max) {

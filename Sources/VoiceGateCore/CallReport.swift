@@ -119,6 +119,20 @@ public struct CallReport: Codable, Sendable, Equatable {
         self.durationMs = 0
     }
 
+    /// The report with every time rounded to 0.1 ms (finer is noise, and it keeps the JSON readable).
+    public func rounded() -> CallReport {
+        func r(_ v: Double) -> Double { (v * 10).rounded() / 10 }
+        var c = self
+        c.setupMs = setupMs.map(r)
+        c.durationMs = r(durationMs)
+        c.sent = sent.map { Sent(kind: $0.kind, detail: $0.detail, startMs: r($0.startMs), endMs: r($0.endMs), replyMs: $0.replyMs.map(r)) }
+        c.heard = heard.map { Heard(startMs: r($0.startMs), endMs: r($0.endMs), text: $0.text) }
+        c.signals = signals.map { Signal(method: $0.method, atMs: r($0.atMs), detail: $0.detail, response: $0.response) }
+        c.hangUp = hangUp.map { HangUp(by: $0.by, reason: $0.reason, atMs: r($0.atMs)) }
+        c.steps = steps.map { Step(step: $0.step, line: $0.line, ok: $0.ok, atMs: r($0.atMs), detail: $0.detail) }
+        return c
+    }
+
     /// Fills each sent item's replyMs from the heard segments.
     public mutating func computeReplies() {
         for i in sent.indices {

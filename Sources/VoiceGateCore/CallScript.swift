@@ -186,7 +186,8 @@ public struct CallScript: Sendable, Equatable {
         return .success(value)
     }
 
-    static func seconds(_ value: Double) -> String {
+    /// Seconds as a script writes them: "10", "0.5".
+    public static func seconds(_ value: Double) -> String {
         value == value.rounded() ? String(Int(value)) : String(value)
     }
 

@@ -47,6 +47,15 @@ final class CallAudio: @unchecked Sendable {
 
     var pendingSamples: Int { vg_audio_port_pending(port) }
 
+    /// Drops what is queued and not yet played; the media thread carries it out on its next frame.
+    func flush() { vg_audio_port_flush(port) }
+
+    /// Takes what was heard since the last read (one reader only). Silence between RTP frames is
+    /// included, so the sample count is a clock.
+    func read(into buffer: UnsafeMutableBufferPointer<Int16>) -> Int {
+        vg_audio_port_read(port, buffer.baseAddress, buffer.count)
+    }
+
     var stats: vg_audio_port_stats {
         var s = vg_audio_port_stats()
         vg_audio_port_get_stats(port, &s)

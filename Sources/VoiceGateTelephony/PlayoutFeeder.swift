@@ -29,6 +29,15 @@ final class PlayoutFeeder: @unchecked Sendable {
         }
     }
 
+    /// Barge-in: drops what is queued for a call and what sits in its ring, then plays `samples`.
+    func replace(with samples: ArraySlice<Int16>, on audio: CallAudio, token: UInt64) {
+        queue.async {
+            audio.flush()
+            self.entries[token] = Entry(audio: audio, queue: [samples])
+            self.topUp(token)
+        }
+    }
+
     /// Forgets a call. Returns once the feeder no longer touches its port, so the port may be
     /// destroyed after.
     func remove(token: UInt64) {

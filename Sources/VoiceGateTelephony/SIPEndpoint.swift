@@ -24,7 +24,7 @@ public final class SIPEndpoint: @unchecked Sendable {
     public let callCapacity: Int
 
     private let config: GatewayConfiguration
-    private let greeting: PCMAudio
+    private let bot: DemoBot
     private let log: LogSink
     private let gate: AdmissionGate
     private let feeder = PlayoutFeeder()
@@ -38,9 +38,9 @@ public final class SIPEndpoint: @unchecked Sendable {
     /// The audio of the bridge and of calls: 8 kHz, so G.711 calls need no resampling.
     static let clockRate: UInt32 = 8000
 
-    public init(config: GatewayConfiguration, greeting: PCMAudio, log: LogSink, metrics: GatewayMetrics) {
+    public init(config: GatewayConfiguration, bot: DemoBot, log: LogSink, metrics: GatewayMetrics) {
         self.config = config
-        self.greeting = greeting.resampled(to: Int(SIPEndpoint.clockRate))
+        self.bot = bot.resampled(to: Int(SIPEndpoint.clockRate))
         self.log = log
         self.metrics = metrics
         let limits = CompiledLimits.current
@@ -67,6 +67,9 @@ public final class SIPEndpoint: @unchecked Sendable {
     }
 
     private func startOnExecutor() throws -> [ListeningTransport] {
+        // pjlib logs to stdout from pjsua_create on, before our log callback exists; the softphone
+        // prints its JSON report there.
+        pj_log_set_level(0)
         try check(pjsua_create(), "pjsua_create")
         PJLibState.initialized = true
         _ = vg_thread_register("pj-control")
@@ -82,38 +85,20 @@ public final class SIPEndpoint: @unchecked Sendable {
         ua.cb.on_call_state = { callID, _ in SIPEndpoint.current?.onCallState(callID) }
         ua.cb.on_call_media_state = { callID in SIPEndpoint.current?.onCallMediaState(callID) }
         ua.cb.on_stream_destroyed = { callID, stream, _ in SIPEndpoint.current?.onStreamDestroyed(callID, stream) }
-
-        var logCfg = pjsua_logging_config()
-        pjsua_logging_config_default(&logCfg)
-        logCfg.level = UInt32(config.log.sipLevel)
-        logCfg.console_level = UInt32(config.log.sipLevel)
-        logCfg.msg_logging = config.log.sipLevel >= 4 ? pj_bool_t(PJ_TRUE.rawValue) : pj_bool_t(PJ_FALSE.rawValue)
-        logCfg.decor = UInt32(PJ_LOG_HAS_SENDER.rawValue)
-        logCfg.cb = { level, data, length in
-            guard let data, length > 0 else { return }
-            let text = String(decoding: UnsafeRawBufferPointer(start: data, count: Int(length)), as: UTF8.self)
-                .trimmingCharacters(in: .whitespacesAndNewlines)
-            SIPEndpoint.current?.log.write(LogLine(level <= 1 ? .error : level == 2 ? .warning : .debug, "pjsip",
-                                                   [("level", String(level)), ("text", text)]))
+        ua.cb.on_dtmf_event = { callID, event in
+            guard let event else { return }
+            SIPEndpoint.current?.onDTMF(callID, event.pointee)
         }
 
-        var media = pjsua_media_config()
-        pjsua_media_config_default(&media)
-        media.clock_rate = SIPEndpoint.clockRate
-        media.snd_clock_rate = SIPEndpoint.clockRate
-        media.channel_count = 1
-        media.audio_frame_ptime = 20
-        media.ec_tail_len = 0
-        media.no_vad = pj_bool_t(PJ_TRUE.rawValue)          // keep RTP flowing in silence, as trunks expect
-        media.max_media_ports = UInt32(limits.conferencePorts)
-        media.thread_cnt = UInt32(max(1, ProcessInfo.processInfo.activeProcessorCount))
-        media.quality = 4
+        PJSUASetup.logSink = log
+        var logCfg = PJSUASetup.logging(level: config.log.sipLevel)
+        var media = PJSUASetup.media(clockRate: SIPEndpoint.clockRate, maxPorts: limits.conferencePorts)
 
         try check(pjsua_init(&ua, &logCfg, &media), "pjsua_init")
 
         let transports = try createTransports(arena)
         try addAccount(arena, transports: transports)
-        try configureCodecs()
+        try PJSUASetup.configureCodecs()
         try check(pjsua_start(), "pjsua_start")
         try check(pjsua_set_null_snd_dev(), "pjsua_set_null_snd_dev")
         try check(vg_admission_install(pjsua_get_pjsip_endpt(), admissionCallback, Unmanaged.passUnretained(gate).toOpaque()),
@@ -171,20 +156,6 @@ public final class SIPEndpoint: @unchecked Sendable {
         accountID = id
     }
 
-    /// Offers and accepts G.711 (PCMU first, then PCMA), Opus when the peer offers it, and
-    /// telephone-event (added by pjmedia); nothing else.
-    private func configureCodecs() throws {
-        var infos = [pjsua_codec_info](repeating: pjsua_codec_info(), count: 64)
-        var count = UInt32(infos.count)
-        try check(pjsua_enum_codecs(&infos, &count), "pjsua_enum_codecs")
-        let wanted: [String: UInt8] = ["PCMU/8000/1": 255, "PCMA/8000/1": 254, "opus/48000/2": 200]
-        for i in 0..<Int(count) {
-            var id = infos[i].codec_id
-            let name = String(pjString: id)
-            pjsua_codec_set_priority(&id, wanted[name] ?? 0)
-        }
-    }
-
     // MARK: - Callbacks (pj worker threads: read what is only valid now, then enqueue)
 
     nonisolated(unsafe) static var current: SIPEndpoint?
@@ -225,6 +196,16 @@ public final class SIPEndpoint: @unchecked Sendable {
             guard let session = calls[callID], session.token == token else { return }
             session.rtpPackets = (session.rtpPackets.rx + rx, session.rtpPackets.tx + tx)
         }
+    }
+
+    /// RFC 4733 events: the bot acts when a digit ends (the caller has let go of the key), which is
+    /// where turn latency is measured from. pjmedia reports each end once, retransmissions aside.
+    private func onDTMF(_ callID: pjsua_call_id, _ event: pjsua_dtmf_event) {
+        guard event.flags & UInt32(PJMEDIA_STREAM_DTMF_IS_END.rawValue) != 0 else { return }
+        let token = UInt64(UInt(bitPattern: pjsua_call_get_user_data(callID)))
+        let digit = Character(UnicodeScalar(UInt8(truncatingIfNeeded: event.digit)))
+        let duration = Int(event.duration)
+        executor.async { [self] in keyPressed(callID, token: token, digit: digit, durationMs: duration) }
     }
 
     private func onCallMediaState(_ callID: pjsua_call_id) {
@@ -268,9 +249,9 @@ public final class SIPEndpoint: @unchecked Sendable {
             if firstTime { session.audio = try CallAudio(name: "call\(callID)", clockRate: SIPEndpoint.clockRate) }
             try session.audio!.connect(to: info.conf_slot)
             if firstTime {
-                feeder.play(greeting.samples[...], on: session.audio!, token: token)
+                feeder.play(bot.greeting.samples[...], on: session.audio!, token: token)
                 log.write(LogLine(.info, "call.media_started", session.logFields + [
-                    ("codec", codecName(callID)), ("prompt_seconds", String(format: "%.2f", greeting.durationSeconds))]))
+                    ("codec", PJSUASetup.codecName(callID)), ("prompt_seconds", String(format: "%.2f", bot.greeting.durationSeconds))]))
             }
         } catch {
             log.write(LogLine(.error, "call.media_failed", session.logFields + [("error", "\(error)")]))
@@ -278,10 +259,13 @@ public final class SIPEndpoint: @unchecked Sendable {
         }
     }
 
-    private func codecName(_ callID: pjsua_call_id) -> String {
-        var stat = pjsua_stream_info()
-        guard pjsua_call_get_stream_info(callID, 0, &stat) == PJ_SUCCESS.rawValue else { return "?" }
-        return String(pjString: stat.info.aud.fmt.encoding_name)
+    private func keyPressed(_ callID: pjsua_call_id, token: UInt64, digit: Character, durationMs: Int) {
+        guard let session = calls[callID], session.token == token, let audio = session.audio else { return }
+        switch bot.onDigit(digit) {
+        case .interruptAndPlay(let prompt):
+            feeder.replace(with: prompt.samples[...], on: audio, token: token)
+        }
+        log.write(LogLine(.info, "call.dtmf", session.logFields + [("duration_ms", String(durationMs)), ("action", "reply")]))
     }
 
     private func disconnected(_ callID: pjsua_call_id, token: UInt64, status: Int, reason: String) {
@@ -313,26 +297,9 @@ public final class SIPEndpoint: @unchecked Sendable {
     private func hangUp(_ session: CallSession, code: UInt32 = 0, reason: String) {
         guard session.hangUpReason == nil else { return }
         session.hangUpReason = reason
-        guard let pool = pjsua_pool_create("hangup", 512, 512) else {
-            pjsua_call_hangup(session.callID, code, nil, nil)
-            return
-        }
-        defer { pj_pool_release(pool) }
-        var msg = pjsua_msg_data()
-        pjsua_msg_data_init(&msg)
         // RFC 3326: tell the trunk why, so its CDRs say the gateway ended the call on purpose.
         let cause = reason == "shutdown" ? "Q.850;cause=16;text=\"gateway shutting down\"" : "Q.850;cause=16;text=\"\(reason)\""
-        var name = pj_str(strdup("Reason"))
-        var value = pj_str(strdup(cause))
-        defer { free(name.ptr); free(value.ptr) }
-        if let hdr = pjsip_generic_string_hdr_create(pool, &name, &value) {
-            withUnsafeMutablePointer(to: &msg.hdr_list) { list in
-                pj_list_insert_before(UnsafeMutableRawPointer(list), UnsafeMutableRawPointer(hdr))
-            }
-            pjsua_call_hangup(session.callID, code, nil, &msg)
-        } else {
-            pjsua_call_hangup(session.callID, code, nil, nil)
-        }
+        PJSUASetup.withHeaders([("Reason", cause)]) { msg in _ = pjsua_call_hangup(session.callID, code, nil, msg) }
     }
 
     /// Runs on the executor every tick: duration limits.

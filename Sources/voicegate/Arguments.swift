@@ -6,6 +6,9 @@ struct Arguments {
     private(set) var options: [String: String] = [:]
     private(set) var flags: Set<String> = []
     private(set) var positional: [String] = []
+    /// Every valued option in the order given, repeats included (for options whose order or
+    /// repetition matters: --play, --dtmf, --header).
+    private(set) var ordered: [(name: String, value: String)] = []
 
     /// `valued` are the options that take a value; `switches` those that do not.
     init(_ args: ArraySlice<String>, valued: Set<String>, switches: Set<String> = ["help"]) throws {
@@ -26,11 +29,15 @@ struct Arguments {
                 if value == nil { value = rest.popFirst() }
                 guard let v = value else { throw UsageError(description: "--\(name) needs a value") }
                 options[name] = v
+                ordered.append((name, v))
             } else {
                 throw UsageError(description: "unknown option --\(name)")
             }
         }
     }
+
+    /// Every value of a repeatable option, in order.
+    func values(_ name: String) -> [String] { ordered.filter { $0.name == name }.map(\.value) }
 
     func port(_ name: String) throws -> Int? {
         guard let text = options[name] else { return nil }

@@ -6,6 +6,8 @@ enum Help {
 
     Verbs:
       run            Run the gateway (SIP on 5060 UDP+TCP, HTTP on 8080 by default).
+      call           A test softphone: call a bot (or answer calls), send audio and digits,
+                     record and segment what it hears, print a JSON report.
       check-config   Check a configuration file and list every problem in it.
       version        Print VoiceGate's version, pjproject's and the compiled call limits.
       help [VERB]    Show help for a verb.
@@ -44,9 +46,50 @@ enum Help {
     was compiled with (PJSUA_MAX_CALLS, conference ports, ioqueue handles).
     """
 
+    static let call = """
+    Usage: voicegate call TARGET [options] [--play FILE.wav | --dtmf DIGITS | --say TEXT]...
+           voicegate call TARGET --script FILE [options]
+           voicegate call --listen PORT [options]
+
+    A softphone for testing bots. It calls TARGET (a number, or a sip: URI) through the gateway,
+    sends what the options say in the order given, waits for the far end to finish speaking,
+    hangs up and prints a JSON report on standard output: the SIP status, setup time, each item
+    sent with its times and the far end's reply latency, each speech segment heard, REFER and
+    NOTIFY received, and who hung up and why. Times are milliseconds from the INVITE.
+
+    Options:
+      --gateway HOST[:PORT]   where to send the INVITE (default 127.0.0.1:5060)
+      --transport udp|tcp|tls (default udp)
+      --from NUMBER|URI       the caller (default sip:voicegate-softphone@BIND-ADDRESS)
+      --header 'Name: value'  an extra INVITE header; repeatable
+      --play FILE.wav         send a WAV file (16-bit PCM mono, any rate)
+      --dtmf DIGITS           send RFC 4733 digits (0-9 * # A-D)
+      --say TEXT              speak TEXT (needs the speech synthesizer, not in this version)
+      --script FILE           steps, one per line:
+                                wait [TIMEOUT]            the far end speaks, then goes quiet
+                                play FILE.wav | dtmf DIGITS | say TEXT | pause SECONDS
+                                expect speech [within S]  speech heard since the previous step
+                                expect text "WORDS" [within S]
+                                expect hangup [within S]  the far end hangs up
+                                hangup
+      --record FILE.wav       write everything heard (8 kHz)
+      --listen PORT           answer incoming calls on PORT (0 picks one; printed on stderr as
+                              event=softphone.listening port=N) instead of calling; one report
+                              line per call
+      --bind ADDRESS          local address for SIP and RTP (default 127.0.0.1)
+      --calls N               with --listen: exit after N calls (default: until SIGINT/SIGTERM)
+      --timeout SECONDS       give up on an unanswered call after this long (default 120)
+      --log-level LEVEL       softphone log lines on stderr: debug, info, warning (default), error
+      --sip-log N             pjproject's log level, 0-6 (default 1)
+
+    Exit status: 0 when the call was answered and every step passed; 1 when the call failed or a
+    step failed (the report's failedStep names it); 2 for a usage mistake.
+    """
+
     static func forVerb(_ verb: String) -> String? {
         switch verb {
         case "run": return run
+        case "call": return call
         case "check-config": return checkConfig
         case "version": return version
         default: return nil

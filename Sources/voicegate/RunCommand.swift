@@ -37,24 +37,26 @@ struct RunCommand {
         if let port = try arguments.port("http-port") { config.http.port = port }
 
         let log = StderrLog(minimum: config.log.level)
-        let greeting: PCMAudio
+        let bot: DemoBot
         do {
-            greeting = try loadGreeting(config.greeting.wavPath)
+            bot = DemoBot(greeting: try loadWAV(config.greeting.wavPath, builtIn: "welcome"),
+                          keyReply: try loadWAV(nil, builtIn: "reply"))
         } catch {
             log.write(LogLine(.error, "gateway.config_error", [("field", "greeting.wav"), ("error", "\(error)")]))
             return 2
         }
         raiseFileLimit(log)
-        return Gateway(config: config, configSource: source, greeting: greeting, log: log).run()
+        return Gateway(config: config, configSource: source, bot: bot, log: log).run()
     }
 
-    private func loadGreeting(_ path: String?) throws -> PCMAudio {
+    /// A WAV file, or when `path` is nil the built-in resource of that name.
+    private func loadWAV(_ path: String?, builtIn: String) throws -> PCMAudio {
         let url: URL
         if let path {
             url = URL(fileURLWithPath: path)
         } else {
-            guard let builtIn = Bundle.module.url(forResource: "welcome", withExtension: "wav") else {
-                throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "the built-in greeting is missing from the installation"])
+            guard let builtIn = Bundle.module.url(forResource: builtIn, withExtension: "wav") else {
+                throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "the built-in prompt '\(builtIn).wav' is missing from the installation"])
             }
             url = builtIn
         }
@@ -81,7 +83,7 @@ struct RunCommand {
 final class Gateway: @unchecked Sendable {
     let config: GatewayConfiguration
     let configSource: String
-    let greeting: PCMAudio
+    let bot: DemoBot
     let log: StderrLog
     let metrics = GatewayMetrics()
     private let shutdownRequested = DispatchSemaphore(value: 0)
@@ -89,16 +91,16 @@ final class Gateway: @unchecked Sendable {
     private var signals = 0
     private var signalSources: [DispatchSourceSignal] = []
 
-    init(config: GatewayConfiguration, configSource: String, greeting: PCMAudio, log: StderrLog) {
+    init(config: GatewayConfiguration, configSource: String, bot: DemoBot, log: StderrLog) {
         self.config = config
         self.configSource = configSource
-        self.greeting = greeting
+        self.bot = bot
         self.log = log
     }
 
     func run() -> Int32 {
         installSignalHandlers()
-        let endpoint = SIPEndpoint(config: config, greeting: greeting, log: log, metrics: metrics)
+        let endpoint = SIPEndpoint(config: config, bot: bot, log: log, metrics: metrics)
         let transports: [ListeningTransport]
         do {
             transports = try endpoint.start()

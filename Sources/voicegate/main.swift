@@ -13,6 +13,8 @@ do {
     switch verb {
     case "run":
         exit(try RunCommand(rest).execute())
+    case "call":
+        exit(try CallCommand(rest).execute())
     case "check-config":
         exit(try CheckConfigCommand(rest).execute())
     case "version":

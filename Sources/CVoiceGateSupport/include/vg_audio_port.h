@@ -32,7 +32,8 @@ size_t vg_audio_port_enqueue(vg_audio_port *port, const int16_t *samples, size_t
 /* Samples queued and not yet played. */
 size_t vg_audio_port_pending(const vg_audio_port *port);
 
-/* Drops everything not yet played (barge-in). Safe from any thread. */
+/* Drops everything queued so far and not yet played (barge-in); audio queued after the call is
+ * kept, so a reply can be queued right behind the flush. Call from the producer's thread. */
 void vg_audio_port_flush(vg_audio_port *port);
 
 /* Consumer side of the capture ring (one consumer thread). Returns samples copied. When the

@@ -1,0 +1,167 @@
+import Foundation
+import VoiceGateCore
+import VoiceGateTelephony
+
+/// `voicegate call`: the test softphone. Places one call (or answers calls with --listen), runs
+/// the steps, prints a JSON report per call on standard output. Exit status: 0 when the call was
+/// answered and every step passed, 1 when not, 2 for a usage mistake.
+struct CallCommand {
+    let target: DialTarget?
+    let script: CallScript
+    /// WAV files the script plays, loaded and at 8 kHz before anything is dialed.
+    let audio: [String: [Int16]]
+    let recordPath: String?
+    let listenPort: Int?
+    let bindAddress: String
+    let maxCalls: Int?
+    let callTimeout: Double
+    let options: Softphone.Options
+    let logLevel: LogLine.Level
+
+    init(_ args: ArraySlice<String>) throws {
+        let a = try Arguments(args, valued: ["gateway", "transport", "from", "header", "say", "play", "dtmf", "script",
+                                             "record", "listen", "bind", "calls", "timeout", "sip-log", "log-level"])
+        if a.flags.contains("help") { print(Help.call); exit(0) }
+
+        guard let transport = DialTarget.Transport(rawValue: (a.options["transport"] ?? "udp").lowercased()) else {
+            throw Arguments.UsageError(description: "--transport must be udp, tcp or tls, not '\(a.options["transport"]!)'")
+        }
+        bindAddress = a.options["bind"] ?? "127.0.0.1"
+        listenPort = try a.port("listen")
+        if listenPort == nil {
+            guard a.positional.count == 1 else {
+                throw Arguments.UsageError(description: a.positional.isEmpty ? "which number or sip: URI to call?" : "one target only, not \(a.positional)")
+            }
+        } else if !a.positional.isEmpty {
+            throw Arguments.UsageError(description: "--listen answers calls; it takes no target")
+        }
+        var headers: [(String, String)] = []
+        for h in a.values("header") {
+            guard let colon = h.firstIndex(of: ":") else { throw Arguments.UsageError(description: "--header must be 'Name: value', not '\(h)'") }
+            let name = h[..<colon].trimmingCharacters(in: .whitespaces)
+            let value = h[h.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            // A token per RFC 3261; a CR or LF in a value would let a test inject headers by accident.
+            guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-.!%*_+`'~".contains($0)) }),
+                  !value.contains(where: { $0 == "\r" || $0 == "\n" }) else {
+                throw Arguments.UsageError(description: "--header '\(h)' is not a valid SIP header")
+            }
+            headers.append((name, value))
+        }
+        do {
+            let bind = bindAddress
+            let dial = try a.positional.first.map {
+                try DialTarget(target: $0, gateway: a.options["gateway"] ?? "127.0.0.1:5060", transport: transport,
+                               from: a.options["from"], localHost: bind)
+            }
+            target = dial
+            let fromURI = try dial?.fromURI ?? DialTarget(target: "0", from: a.options["from"], localHost: bind).fromURI
+            let sipLog = Int(a.options["sip-log"] ?? "1") ?? -1
+            guard (0...6).contains(sipLog) else { throw Arguments.UsageError(description: "--sip-log must be 0 to 6") }
+            options = Softphone.Options(transport: transport, bindAddress: bindAddress, port: listenPort ?? 0,
+                                        fromURI: fromURI, headers: headers, autoAnswer: listenPort != nil, sipLogLevel: sipLog)
+        } catch let problem as DialTarget.Problem {
+            throw Arguments.UsageError(description: problem.description)
+        }
+
+        // Steps: the script file, or the sending options in the order given.
+        let sending = a.ordered.filter { ["say", "play", "dtmf"].contains($0.name) }
+        if let path = a.options["script"] {
+            guard sending.isEmpty else { throw Arguments.UsageError(description: "give --script or --say/--play/--dtmf, not both") }
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw Arguments.UsageError(description: "cannot read the script \(path)")
+            }
+            do { script = try CallScript.parse(text) } catch {
+                throw Arguments.UsageError(description: "\(path):\n\(error)")
+            }
+        } else {
+            var lines: [CallScript.Line] = []
+            for item in sending {
+                switch item.name {
+                case "say": lines.append(.init(number: 0, step: .say(item.value)))
+                case "play": lines.append(.init(number: 0, step: .play(path: item.value)))
+                default:
+                    switch CallScript.dtmf(item.value) {
+                    case .success(let d): lines.append(.init(number: 0, step: .dtmf(d)))
+                    case .failure(let p): throw Arguments.UsageError(description: "--dtmf: \(p.message)")
+                    }
+                }
+            }
+            // Nothing to send: listen to the far end until it has spoken and gone quiet.
+            if lines.isEmpty { lines.append(.init(number: 0, step: .wait(timeout: CallScript.defaultWait))) }
+            script = CallScript(lines: lines)
+        }
+        if let say = script.lines.first(where: { if case .say = $0.step { return true }; return false }) {
+            throw Arguments.UsageError(description: "\(say.name): VoiceGate has no speech synthesizer yet (it comes with the bot and speech work); send speech with play FILE.wav")
+        }
+        var audio: [String: [Int16]] = [:]
+        for line in script.lines {
+            guard case .play(let path) = line.step, audio[path] == nil else { continue }
+            guard let data = FileManager.default.contents(atPath: path) else { throw Arguments.UsageError(description: "\(line.name): cannot read \(path)") }
+            do { audio[path] = try PCMAudio(wav: Array(data)).resampled(to: Int(Softphone.clockRate)).samples } catch {
+                throw Arguments.UsageError(description: "\(line.name): \(path): \(error)")
+            }
+        }
+        self.audio = audio
+        recordPath = a.options["record"]
+        if let calls = a.options["calls"] {
+            guard let n = Int(calls), n > 0 else { throw Arguments.UsageError(description: "--calls must be a positive number") }
+            maxCalls = n
+        } else {
+            maxCalls = listenPort == nil ? 1 : nil
+        }
+        guard let timeout = Double(a.options["timeout"] ?? "120"), timeout > 0 else {
+            throw Arguments.UsageError(description: "--timeout must be seconds above 0")
+        }
+        callTimeout = timeout
+        guard let level = LogLine.Level(rawValue: a.options["log-level"] ?? "warning") else {
+            throw Arguments.UsageError(description: "--log-level must be debug, info, warning or error")
+        }
+        logLevel = level
+    }
+
+    func execute() throws -> Int32 {
+        let log = StderrLog(minimum: logLevel)
+        var failed = false
+        let stop = StopFlag()
+        let phone = try SoftphoneRunner(options: options, script: script, audio: audio, callTimeout: callTimeout, log: log, stop: stop)
+        defer { phone.shutdown() }
+        let port = try phone.start()
+        var callNumber = 0
+        if let listenPort {
+            // Tests read this line to learn the port when they asked for port 0.
+            FileHandle.standardError.write(Data("event=softphone.listening port=\(port) requested_port=\(listenPort)\n".utf8))
+        }
+        while maxCalls.map({ callNumber < $0 }) ?? true {
+            let report: CallReport?
+            if let target {
+                report = phone.place(target)
+            } else {
+                report = phone.answerNext()
+            }
+            guard var report else { break }   // stopped by a signal while waiting
+            callNumber += 1
+            if let recordPath {
+                let path = maxCalls == 1 || callNumber == 1 ? recordPath : recordPath.replacingOccurrences(of: ".wav", with: "-\(callNumber).wav")
+                let heard = PCMAudio(sampleRate: Int(Softphone.clockRate), samples: phone.lastRecording)
+                if FileManager.default.createFile(atPath: path, contents: Data(heard.wavBytes)) {
+                    report.recording = path
+                } else {
+                    FileHandle.standardError.write(Data("voicegate: cannot write the recording \(path)\n".utf8))
+                    failed = true
+                }
+            }
+            // One write per report: a reader of a pipe gets whole lines.
+            FileHandle.standardOutput.write(Data((CallCommand.json(report) + "\n").utf8))
+            if let step = report.failedStep { FileHandle.standardError.write(Data("voicegate: step failed: \(step)\n".utf8)) }
+            if !report.answered || report.failedStep != nil { failed = true }
+            if stop.isSet { break }
+        }
+        return failed ? 1 : 0
+    }
+
+    static func json(_ report: CallReport) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? String(decoding: encoder.encode(report), as: UTF8.self)) ?? "{}"
+    }
+}

@@ -1,0 +1,324 @@
+import Foundation
+import Synchronization
+import VoiceGateCore
+import VoiceGateTelephony
+
+/// Set by SIGINT/SIGTERM: the softphone hangs up and reports what it has.
+final class StopFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    var isSet: Bool { value.load(ordering: .acquiring) }
+    func set() { value.store(true, ordering: .releasing) }
+}
+
+/// Runs one call at a time on a Softphone: places or answers it, carries out the script's steps,
+/// listens (recording and segmenting what it hears) and builds the call's report.
+///
+/// Everything here runs on the thread that called `place` or `answerNext`; the softphone's
+/// events arrive from its executor through a locked queue, and its audio is pulled from the
+/// capture ring every 10 ms.
+final class SoftphoneRunner: @unchecked Sendable {
+    private let phone: Softphone
+    private let script: CallScript
+    private let audio: [String: [Int16]]
+    private let callTimeout: Double
+    private let log: StderrLog
+    private let stop: StopFlag
+    private let options: Softphone.Options
+    private let inbox = NSCondition()
+    private var events: [SoftphoneEvent] = []   // guarded by inbox
+    private var signalSources: [DispatchSourceSignal] = []
+
+    // The call in progress (runner thread only).
+    private var report = CallReport(target: "", from: "", transport: "")
+    private var t0: UInt64 = 0
+    private var answeredAt: Double?
+    private var ended: SoftphoneCallEnd?
+    private var segmenter = SpeechSegmenter()
+    private var heardAnchorMs: Double?
+    private var lastSendEndMs: Double = 0
+    private(set) var lastRecording: [Int16] = []
+    private var readBuffer = [Int16](repeating: 0, count: 8000)
+
+    init(options: Softphone.Options, script: CallScript, audio: [String: [Int16]], callTimeout: Double,
+         log: StderrLog, stop: StopFlag) throws {
+        self.options = options
+        self.script = script
+        self.audio = audio
+        self.callTimeout = callTimeout
+        self.log = log
+        self.stop = stop
+        let inbox = self.inbox
+        let box = EventBox()
+        phone = Softphone(options: options, log: log) { event in
+            inbox.lock()
+            box.events.append(event)
+            inbox.broadcast()
+            inbox.unlock()
+        }
+        self.box = box
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { [inbox] in
+                stop.set()
+                inbox.lock(); inbox.broadcast(); inbox.unlock()
+            }
+            source.resume()
+            signalSources.append(source)
+        }
+    }
+
+    private let box: EventBox
+    private var isListening: Bool { options.autoAnswer }
+
+    func start() throws -> Int { try phone.start() }
+
+    func shutdown() { phone.shutdown() }
+
+    // MARK: - One call
+
+    /// Calls the target, runs the script, hangs up, and reports.
+    func place(_ target: DialTarget) -> CallReport? {
+        reset(CallReport(target: target.requestURI, from: target.fromURI, transport: target.transport.rawValue))
+        t0 = DispatchTime.now().uptimeNanoseconds
+        do {
+            try phone.call(target.requestURI)
+        } catch {
+            report.hangUp = CallReport.HangUp(by: "none", reason: "\(error)", atMs: 0)
+            report.failedStep = "dial: \(error)"
+            return report
+        }
+        // Until answered or refused: the INVITE's final response.
+        pump(until: callTimeout) { self.answeredAt != nil || self.ended != nil }
+        if answeredAt == nil && ended == nil {
+            phone.hangUp()   // CANCEL
+            pump(until: 5) { self.ended != nil }
+        }
+        return finishCall()
+    }
+
+    /// Waits for an incoming call (auto-answered), runs the script on it, and reports. Nil when
+    /// stopped by a signal before a call came.
+    func answerNext() -> CallReport? {
+        reset(CallReport(target: "", from: "", transport: options.transport.rawValue))
+        t0 = 0
+        pump(until: .infinity) { self.t0 != 0 }
+        guard t0 != 0 else { return nil }
+        pump(until: callTimeout) { self.answeredAt != nil || self.ended != nil }
+        return finishCall()
+    }
+
+    private func reset(_ fresh: CallReport) {
+        report = fresh
+        answeredAt = nil
+        ended = nil
+        segmenter = SpeechSegmenter()
+        heardAnchorMs = nil
+        lastSendEndMs = 0
+        lastRecording = []
+    }
+
+    private func finishCall() -> CallReport {
+        if answeredAt != nil && ended == nil && !stop.isSet {
+            runSteps()
+        }
+        if ended == nil {
+            if answeredAt != nil && report.failedStep == nil && isListening {
+                // Answering, the softphone stands in for an agent's or a transfer target's phone:
+                // it stays on the line until the caller hangs up.
+                pump(until: callTimeout) { self.ended != nil }
+            } else if answeredAt != nil && report.failedStep == nil {
+                // Give the far end its turn: hang up once it has been quiet for 1.5 s after both
+                // its last words and what we sent last, so the recording holds whole replies.
+                pump(until: 10) {
+                    guard self.ended == nil else { return true }
+                    guard self.openSegmentStartMs == nil else { return false }
+                    let lastSound = max(self.lastSendEndMs, self.report.heard.last?.endMs ?? 0, self.answeredAt ?? 0)
+                    return self.nowMs - lastSound >= 1500
+                }
+            }
+            phone.hangUp()
+            if ended == nil { report.hangUp = CallReport.HangUp(by: "local", reason: stop.isSet ? "stopped" : "done", atMs: nowMs) }
+            pump(until: 10) { self.ended != nil }
+        }
+        if let last = segmenter.finish() { addHeard(last) }
+        report.durationMs = nowMs
+        report.computeReplies()
+        return report.rounded()
+    }
+
+    // MARK: - Steps
+
+    private func runSteps() {
+        var previousStepStart = answeredAt ?? 0
+        var lastSendEnd = answeredAt ?? 0
+        defer { lastSendEndMs = lastSendEnd }
+        for line in script.lines {
+            if stop.isSet { break }
+            let start = nowMs
+            let (ok, detail) = run(line.step, since: previousStepStart, lastSendEnd: &lastSendEnd)
+            report.steps.append(CallReport.Step(step: line.step.text, line: line.number, ok: ok, atMs: start, detail: detail))
+            previousStepStart = start
+            if !ok {
+                report.failedStep = line.name + (detail.map { ": \($0)" } ?? "")
+                log.write(LogLine(.warning, "softphone.step_failed", [("step", line.name), ("detail", detail ?? "")]))
+                return
+            }
+            if case .hangUp = line.step { return }
+        }
+    }
+
+    private func run(_ step: CallScript.Step, since: Double, lastSendEnd: inout Double) -> (Bool, String?) {
+        if ended != nil {
+            if case .expect(.hangUp) = step { return (ended!.byRemote, ended!.byRemote ? nil : "the softphone hung up") }
+            return (false, "the call had already ended")
+        }
+        switch step {
+        case .wait(let timeout):
+            let mark = lastSendEnd
+            let heard = pump(until: timeout) {
+                self.segmenter.openSegmentStart == nil && self.report.heard.contains { $0.startMs >= mark - 20 }
+            }
+            return (true, heard ? nil : "nothing heard within \(Int(timeout)) s; went on")
+        case .say:
+            return (false, "no speech synthesizer yet")
+        case .play(let path):
+            let start = nowMs
+            phone.play(audio[path] ?? [])
+            let seconds = Double(audio[path]?.count ?? 0) / Double(Softphone.clockRate)
+            // The ring drains at the media clock; the margin covers a late feeder tick.
+            pump(until: seconds + 5) { !self.phone.isPlaying }
+            lastSendEnd = nowMs
+            report.sent.append(CallReport.Sent(kind: "play", detail: path, startMs: start, endMs: lastSendEnd))
+            return ended == nil ? (true, nil) : (false, "the call ended while playing")
+        case .dtmf(let digits):
+            let start = nowMs
+            do { try phone.sendDTMF(digits) } catch { return (false, "\(error)") }
+            let end = start + Double(digits.count) * Softphone.dtmfDigitMilliseconds
+            pump(until: (end - nowMs) / 1000) { false }
+            lastSendEnd = end
+            report.sent.append(CallReport.Sent(kind: "dtmf", detail: digits, startMs: start, endMs: end))
+            return (true, nil)
+        case .pause(let seconds):
+            pump(until: seconds) { false }
+            return (true, nil)
+        case .expect(.speech(let within)):
+            let ok = pump(until: within) {
+                self.report.heard.contains { $0.startMs >= since } || (self.openSegmentStartMs.map { $0 >= since } ?? false)
+            }
+            return ok ? (true, nil) : (false, "no speech heard within \(CallScript.seconds(within)) s")
+        case .expect(.text):
+            return (false, "no speech recognizer yet: heard segments carry no text to compare")
+        case .expect(.hangUp(let within)):
+            let ok = pump(until: within) { self.ended != nil }
+            if !ok { return (false, "the far end did not hang up within \(CallScript.seconds(within)) s") }
+            return ended!.byRemote ? (true, nil) : (false, "the softphone hung up")
+        case .hangUp:
+            phone.hangUp()
+            report.hangUp = CallReport.HangUp(by: "local", reason: "script", atMs: nowMs)
+            pump(until: 10) { self.ended != nil }
+            return (true, nil)
+        }
+    }
+
+    // MARK: - Pumping events and audio
+
+    private var nowMs: Double { Double(DispatchTime.now().uptimeNanoseconds &- t0) / 1_000_000 }
+
+    private func ms(_ at: UInt64) -> Double { Double(Int64(bitPattern: at &- t0)) / 1_000_000 }
+
+
+    private var openSegmentStartMs: Double? {
+        guard let start = segmenter.openSegmentStart, let anchor = heardAnchorMs else { return nil }
+        return anchor + start * 1000
+    }
+
+    /// Handles events and audio until `done` holds, the call ends, a signal stops us, or `seconds`
+    /// pass. Returns whether `done` held.
+    @discardableResult
+    private func pump(until seconds: Double, _ done: () -> Bool) -> Bool {
+        let deadline = seconds.isFinite ? DispatchTime.now().uptimeNanoseconds + UInt64(max(0, seconds) * 1e9) : UInt64.max
+        while true {
+            drainEvents()
+            drainAudio()
+            if done() { return true }
+            if stop.isSet || DispatchTime.now().uptimeNanoseconds >= deadline { return false }
+            if ended != nil { return done() }
+            inbox.lock()
+            if box.events.isEmpty { _ = inbox.wait(until: Date().addingTimeInterval(0.01)) }
+            inbox.unlock()
+        }
+    }
+
+    private func drainEvents() {
+        inbox.lock()
+        let batch = box.events
+        box.events.removeAll()
+        inbox.unlock()
+        for event in batch { handle(event) }
+    }
+
+    private func handle(_ event: SoftphoneEvent) {
+        switch event {
+        case .incoming(let from, let to, let at):
+            t0 = at
+            report.from = from
+            report.target = to
+            log.write(LogLine(.info, "softphone.incoming", [("from", from)]))
+        case .progress(let status, _):
+            if report.status == nil { log.write(LogLine(.debug, "softphone.progress", [("status", String(status))])) }
+        case .answered(let status, let at):
+            answeredAt = ms(at)
+            report.answered = true
+            report.status = status
+            report.reason = "OK"
+            report.setupMs = ms(at)
+            log.write(LogLine(.info, "softphone.answered", [("setup_ms", String(format: "%.1f", ms(at)))]))
+        case .mediaActive(let codec, _):
+            report.codec = codec
+        case .signal(let method, let detail, let response, let at):
+            report.signals.append(CallReport.Signal(method: method, atMs: ms(at), detail: detail, response: response ?? 0))
+            log.write(LogLine(.info, "softphone.signal", [("method", method), ("detail", detail)]))
+        case .ended(let end):
+            drainAudio()
+            ended = end
+            if !report.answered {
+                report.status = end.status
+                report.reason = end.statusText
+                report.setupMs = ms(end.at)
+            }
+            report.rtp = CallReport.RTP(rxPackets: end.rtpReceived, txPackets: end.rtpSent)
+            if end.byRemote {
+                let reason = end.remoteReason ?? (report.answered ? "bye" : "\(end.status) \(end.statusText)")
+                report.hangUp = CallReport.HangUp(by: report.answered ? "remote" : "none", reason: reason, atMs: ms(end.at))
+            } else if report.hangUp == nil {
+                report.hangUp = CallReport.HangUp(by: "local", reason: "done", atMs: ms(end.at))
+            }
+            log.write(LogLine(.info, "softphone.ended", [("status", String(end.status)), ("by_remote", String(end.byRemote))]))
+        }
+    }
+
+    private func drainAudio() {
+        while true {
+            let n = readBuffer.withUnsafeMutableBufferPointer { phone.readHeard(into: $0) }
+            if n == 0 { return }
+            if heardAnchorMs == nil {
+                // The first samples just arrived; they span n/8 ms of media clock before now.
+                heardAnchorMs = nowMs - Double(n) / Double(Softphone.clockRate) * 1000
+            }
+            let chunk = readBuffer[0..<n]
+            lastRecording.append(contentsOf: chunk)
+            for segment in segmenter.append(chunk) { addHeard(segment) }
+        }
+    }
+
+    private func addHeard(_ segment: SpeechSegment) {
+        let anchor = heardAnchorMs ?? 0
+        report.heard.append(CallReport.Heard(startMs: anchor + segment.start * 1000, endMs: anchor + segment.end * 1000))
+    }
+}
+
+/// The softphone's events, handed from its executor to the runner under the runner's lock.
+private final class EventBox: @unchecked Sendable {
+    var events: [SoftphoneEvent] = []
+}
