@@ -1,0 +1,133 @@
+import Foundation
+
+/// A real `voicegate call` process: the end-to-end harness's caller (or, with --listen, a stand-in
+/// for an agent's phone or a transfer target). Its JSON report lines are collected from stdout;
+/// tests wait for the process to exit or for its `softphone.listening` line, never for time to
+/// pass. Killed on deinit if still running (a failing test still cleans up).
+final class SoftphoneProcess: @unchecked Sendable {
+    let process = Process()
+    let folder: URL
+    private let condition = NSCondition()
+    private var stdoutBuffer = Data()      // guarded by condition
+    private var stderrBuffer = Data()      // guarded by condition
+    private var exited = false             // guarded by condition
+
+    /// Starts `voicegate call` with `arguments`; `files` are written into its own folder first
+    /// (name: content) and the process runs there, so scripts and recordings use plain names.
+    init(_ arguments: [String], files: [String: String] = [:]) throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("voicegate-softphone-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for (name, content) in files {
+            try Data(content.utf8).write(to: folder.appendingPathComponent(name))
+        }
+        process.executableURL = Paths.voicegate
+        process.arguments = ["call"] + arguments
+        process.currentDirectoryURL = folder
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        out.fileHandleForReading.readabilityHandler = { [weak self] h in self?.append(h.availableData, toStdout: true) }
+        err.fileHandleForReading.readabilityHandler = { [weak self] h in self?.append(h.availableData, toStdout: false) }
+        process.terminationHandler = { [weak self] _ in
+            guard let self else { return }
+            self.condition.lock()
+            self.exited = true
+            self.condition.broadcast()
+            self.condition.unlock()
+        }
+        try process.run()
+    }
+
+    /// Places one call and waits for the softphone to finish.
+    static func call(_ arguments: [String], files: [String: String] = [:], timeout: TimeInterval = 60) throws -> (status: Int32?, phone: SoftphoneProcess) {
+        let phone = try SoftphoneProcess(arguments, files: files)
+        return (phone.waitForExit(timeout: timeout), phone)
+    }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    private func append(_ data: Data, toStdout: Bool) {
+        condition.lock()
+        if toStdout { stdoutBuffer.append(data) } else { stderrBuffer.append(data) }
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    var stderr: String {
+        condition.lock(); defer { condition.unlock() }
+        return String(decoding: stderrBuffer, as: UTF8.self)
+    }
+
+    var stdout: String {
+        condition.lock(); defer { condition.unlock() }
+        return String(decoding: stdoutBuffer, as: UTF8.self)
+    }
+
+    /// Every JSON report printed so far, one per call.
+    var reports: [[String: Any]] {
+        stdout.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+    }
+
+    /// The first report, for a one-call softphone.
+    var report: [String: Any] { reports.first ?? [:] }
+
+    /// Waits for the `softphone.listening` line of a --listen softphone; returns its SIP port.
+    func waitUntilListening(timeout: TimeInterval = 15) -> Int? {
+        let deadline = Date().addingTimeInterval(timeout)
+        condition.lock()
+        defer { condition.unlock() }
+        while true {
+            let text = String(decoding: stderrBuffer, as: UTF8.self)
+            if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("event=softphone.listening") }),
+               let port = LogFmt.parse(String(line))["port"].flatMap({ Int($0) }) {
+                return port
+            }
+            if exited || !condition.wait(until: deadline) { return nil }
+        }
+    }
+
+    /// Waits for the process to exit; returns its status, or nil if it did not exit in time.
+    func waitForExit(timeout: TimeInterval = 60) -> Int32? {
+        let deadline = Date().addingTimeInterval(timeout)
+        condition.lock()
+        while !exited {
+            if !condition.wait(until: deadline) { break }
+        }
+        condition.unlock()
+        guard !process.isRunning else { return nil }
+        process.waitUntilExit()
+        // The pipes may still hold the last lines: read them to the end.
+        if let out = process.standardOutput as? Pipe {
+            out.fileHandleForReading.readabilityHandler = nil
+            append(out.fileHandleForReading.readDataToEndOfFile(), toStdout: true)
+        }
+        if let err = process.standardError as? Pipe {
+            err.fileHandleForReading.readabilityHandler = nil
+            append(err.fileHandleForReading.readDataToEndOfFile(), toStdout: false)
+        }
+        return process.terminationStatus
+    }
+
+    func signal(_ sig: Int32) { kill(process.processIdentifier, sig) }
+}
+
+/// Reading a recorded WAV back: 16-bit mono PCM, voiced 20 ms frames counted the way the
+/// gateway counts them.
+enum RecordedAudio {
+    static func voicedFrames(_ url: URL, threshold: Int = 200) throws -> (frames: Int, voiced: Int) {
+        let bytes = [UInt8](try Data(contentsOf: url))
+        guard bytes.count > 44, bytes[0..<4] == [0x52, 0x49, 0x46, 0x46][...] else { return (0, 0) }
+        let samples = stride(from: 44, to: bytes.count - 1, by: 2).map { Int(Int16(bitPattern: UInt16(bytes[$0]) | UInt16(bytes[$0 + 1]) << 8)) }
+        var voiced = 0, frames = 0
+        for start in stride(from: 0, to: samples.count - 159, by: 160) {
+            frames += 1
+            if samples[start..<start + 160].reduce(0, { $0 + abs($1) }) / 160 >= threshold { voiced += 1 }
+        }
+        return (frames, voiced)
+    }
+}
