@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes a Debian 12 or Ubuntu 22.04+ machine ready to build, run and test VoiceGate:
-#   1. the system packages (C libraries with their pkg-config files, sipp, build tools);
+#   1. the system packages (C libraries with their pkg-config files, sipp, baresip, build tools);
 #   2. pjproject built with the gateway limits of deploy/config_site.h, installed under
 #      /usr/local so that a plain `swift build` finds it through pkg-config.
 # Run as root or as a user with sudo. Idempotent: a second run installs nothing and rebuilds
@@ -43,6 +43,7 @@ packages=(
   libsqlite3-dev                                                        # the conversation store
   libmicrohttpd-dev                                                     # health, metrics, admin API
   sip-tester                                                            # sipp, for the tests
+  baresip-core                                                          # baresip softphone + modules, interop test
   procps iproute2                                                       # ps, ss: used by the tests
 )
 

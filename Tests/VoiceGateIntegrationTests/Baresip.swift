@@ -1,0 +1,256 @@
+import Foundation
+
+/// baresip (Debian 12's `baresip` 1.0.0), a real softphone, as a scripted caller. It runs from a
+/// private config folder with only the modules a headless call needs: `g711`; `aufile` as the
+/// microphone (a WAV file, which must be 8 kHz mono S16); `aubridge` as a paced speaker that plays
+/// into nothing (no sound card); `sndfile`, a filter that records what was sent and received to
+/// `<folder>/recordings/dump-<time>-{enc,dec}.wav`; `account` for an account that does not register;
+/// `menu` to run the `-e` command. `-t` makes it hang up and quit by itself after the hold time.
+/// Killed on deinit if still running (a failing test still cleans up).
+final class Baresip: @unchecked Sendable {
+    enum Transport: String, CustomStringConvertible {
+        case udp, tcp
+        var description: String { rawValue }
+    }
+
+    static let executable = URL(fileURLWithPath: "/usr/bin/baresip")
+
+    let process = Process()
+    let folder: URL
+    /// The port baresip's SIP stack listens on (UDP and TCP).
+    let sipPort: Int
+    private let condition = NSCondition()
+    private var output = Data()   // guarded by condition
+    private var outputEnded = false
+
+    /// Starts baresip dialing `sip:1000@127.0.0.1:port` with `source` as its microphone; it stays
+    /// in the call until `holdSeconds` after its start, then hangs up and exits.
+    init(calling port: Int, transport: Transport, holdSeconds: Int, source: PCMWave) throws {
+        guard FileManager.default.isExecutableFile(atPath: Self.executable.path) else {
+            throw GatewayProcess.StartFailure(description: "\(Self.executable.path) is missing: run deploy/setup.sh (it installs baresip)")
+        }
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("baresip-\(UUID().uuidString)")
+        let recordings = folder.appendingPathComponent("recordings")
+        try FileManager.default.createDirectory(at: recordings, withIntermediateDirectories: true)
+        let sourceURL = folder.appendingPathComponent("source.wav")
+        try source.write(to: sourceURL)
+
+        let ports = Self.freePorts()
+        sipPort = ports.sip
+        // net_interface 127.0.0.1: loopback only, so a machine without a network (CI) behaves the same.
+        let config = """
+            poll_method\tepoll
+            net_interface\t127.0.0.1
+            sip_listen\t127.0.0.1:\(ports.sip)
+            rtp_ports\t\(ports.rtp.lowerBound)-\(ports.rtp.upperBound)
+            audio_source\taufile,\(sourceURL.path)
+            audio_player\taubridge,nowhere
+            audio_alert\taubridge,nowhere
+            ausrc_srate\t8000
+            ausrc_channels\t1
+            audio_buffer\t20-160
+            jitter_buffer_delay\t5-10
+            snd_path\t\(recordings.path)
+            module_path\t/usr/lib/baresip/modules
+            module\tg711.so
+            module\taufile.so
+            module\taubridge.so
+            module\tsndfile.so
+            module_tmp\taccount.so
+            module_app\tmenu.so
+
+            """
+        try config.write(to: folder.appendingPathComponent("config"), atomically: true, encoding: .utf8)
+        // regint=0: no REGISTER; the gateway takes calls from trusted addresses without one.
+        try "<sip:tester@127.0.0.1>;regint=0\n".write(to: folder.appendingPathComponent("accounts"), atomically: true, encoding: .utf8)
+
+        let target = "sip:1000@127.0.0.1:\(port)" + (transport == .tcp ? ";transport=tcp" : "")
+        process.executableURL = Self.executable
+        process.arguments = ["-f", folder.path, "-e", "/dial \(target)", "-t", String(holdSeconds)]
+        process.currentDirectoryURL = folder
+        process.standardInput = FileHandle.nullDevice
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            if data.isEmpty { handle.readabilityHandler = nil }
+            self?.append(data)
+        }
+        process.terminationHandler = { [weak self] _ in
+            guard let self else { return }
+            self.condition.lock()
+            self.condition.broadcast()
+            self.condition.unlock()
+        }
+        try process.run()
+    }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    private func append(_ data: Data) {
+        condition.lock()
+        defer { condition.unlock() }
+        if data.isEmpty { outputEnded = true } else { output.append(data) }
+        condition.broadcast()
+    }
+
+    /// Waits for baresip to exit and for the end of its output; returns its exit status, or nil
+    /// (after killing it) when it is still running at the timeout, a safety net against a hang.
+    func waitForExit(timeout: TimeInterval) -> Int32? {
+        let deadline = Date().addingTimeInterval(timeout)
+        condition.lock()
+        while process.isRunning || !outputEnded {
+            if !condition.wait(until: deadline) { break }
+        }
+        condition.unlock()
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            return nil
+        }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    /// What baresip printed so far, line by line, without the menu's redraws (it echoes the `-e`
+    /// command a character at a time and rewrites a call status line every 100 ms, with \r).
+    var lines: [String] {
+        condition.lock()
+        defer { condition.unlock() }
+        return String(decoding: output, as: UTF8.self)
+            .split(whereSeparator: { $0 == "\n" || $0 == "\r" }).map(String.init)
+            .filter { !$0.hasPrefix("/") && !$0.contains("] audio=") }
+    }
+
+    /// The recording of what baresip received (`dec`, after decoding) or sent (`enc`); complete
+    /// once baresip has exited.
+    func recording(_ direction: String = "dec") -> URL? {
+        let recordings = folder.appendingPathComponent("recordings")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: recordings.path)) ?? []
+        return names.sorted().last { $0.hasSuffix("-\(direction).wav") }.map { recordings.appendingPathComponent($0) }
+    }
+
+    /// A SIP port free for UDP and TCP, and 10 UDP ports for RTP after it, below the range
+    /// FreePorts gives the gateway (20000-30000) and below the kernel's ephemeral ports.
+    private static func freePorts() -> (sip: Int, rtp: ClosedRange<Int>) {
+        for _ in 0..<200 {
+            let base = Int.random(in: 10_000...19_900) & ~1
+            if isFree(base, SOCK_STREAM) && isFree(base, SOCK_DGRAM)
+                && (base + 2...base + 11).allSatisfy({ isFree($0, SOCK_DGRAM) }) {
+                return (base, base + 2...base + 11)
+            }
+        }
+        return (15_060, 15_062...15_071)
+    }
+
+    private static func isFree(_ port: Int, _ type: __socket_type) -> Bool {
+        let fd = socket(AF_INET, Int32(type.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = in_port_t(UInt16(port).bigEndian)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+    }
+}
+
+/// Mono 16-bit PCM audio as WAV files hold it: enough to make baresip's microphone and to measure
+/// what it recorded.
+struct PCMWave {
+    struct FormatError: Error, CustomStringConvertible { let description: String }
+
+    var sampleRate: Int
+    var samples: [Int16]
+
+    /// A sine tone, e.g. as a caller's audio that cannot be mistaken for the gateway's greeting.
+    static func tone(hertz: Double, amplitude: Double, seconds: Double, sampleRate: Int = 8000) -> PCMWave {
+        let count = Int(seconds * Double(sampleRate))
+        let samples = (0..<count).map { Int16(amplitude * sin(2 * .pi * hertz * Double($0) / Double(sampleRate))) }
+        return PCMWave(sampleRate: sampleRate, samples: samples)
+    }
+
+    /// Reads a RIFF/WAVE file of mono 16-bit PCM. A data chunk whose size was never filled in (a
+    /// writer killed mid-file) is read to the end of the file.
+    init(contentsOf url: URL) throws {
+        let data = [UInt8](try Data(contentsOf: url))
+        func u32(_ i: Int) -> Int { Int(data[i]) | Int(data[i + 1]) << 8 | Int(data[i + 2]) << 16 | Int(data[i + 3]) << 24 }
+        func u16(_ i: Int) -> Int { Int(data[i]) | Int(data[i + 1]) << 8 }
+        guard data.count >= 12, data[0..<4].elementsEqual("RIFF".utf8), data[8..<12].elementsEqual("WAVE".utf8) else {
+            throw FormatError(description: "\(url.lastPathComponent): not a WAV file")
+        }
+        var rate: Int?
+        var offset = 12
+        while offset + 8 <= data.count {
+            let id = String(decoding: data[offset..<offset + 4], as: UTF8.self)
+            let size = u32(offset + 4)
+            let body = offset + 8
+            if id == "fmt " {
+                guard u16(body) == 1, u16(body + 2) == 1, u16(body + 14) == 16 else {
+                    throw FormatError(description: "\(url.lastPathComponent): not mono 16-bit PCM")
+                }
+                rate = u32(body + 4)
+            } else if id == "data" {
+                guard let rate else { break }
+                let end = size == 0 ? data.count : min(data.count, body + size)
+                sampleRate = rate
+                samples = stride(from: body, to: end - 1, by: 2).map { Int16(bitPattern: UInt16(u16($0))) }
+                return
+            }
+            offset = body + size + (size & 1)
+        }
+        throw FormatError(description: "\(url.lastPathComponent): no fmt and data chunks")
+    }
+
+    init(sampleRate: Int, samples: [Int16]) {
+        self.sampleRate = sampleRate
+        self.samples = samples
+    }
+
+    func write(to url: URL) throws {
+        var bytes: [UInt8] = []
+        func u32(_ v: Int) { bytes += [UInt8(v & 0xff), UInt8(v >> 8 & 0xff), UInt8(v >> 16 & 0xff), UInt8(v >> 24 & 0xff)] }
+        func u16(_ v: Int) { bytes += [UInt8(v & 0xff), UInt8(v >> 8 & 0xff)] }
+        let dataSize = samples.count * 2
+        bytes += Array("RIFF".utf8); u32(36 + dataSize); bytes += Array("WAVE".utf8)
+        bytes += Array("fmt ".utf8); u32(16); u16(1); u16(1); u32(sampleRate); u32(sampleRate * 2); u16(2); u16(16)
+        bytes += Array("data".utf8); u32(dataSize)
+        for s in samples { u16(Int(UInt16(bitPattern: s))) }
+        try Data(bytes).write(to: url)
+    }
+
+    /// The RMS level of each 20 ms frame.
+    var frameLevels: [Double] {
+        let frame = sampleRate / 50
+        return stride(from: 0, to: samples.count - frame + 1, by: frame).map { start in
+            let sum = samples[start..<start + frame].reduce(0.0) { $0 + Double($1) * Double($1) }
+            return (sum / Double(frame)).squareRoot()
+        }
+    }
+
+    /// The best Pearson correlation of two level envelopes with `a` shifted against `b` by up to
+    /// `maxLag` frames either way: near 1 when both are the same audio, near 0 for unrelated audio.
+    static func envelopeCorrelation(_ a: [Double], _ b: [Double], maxLag: Int) -> Double {
+        func pearson(_ x: ArraySlice<Double>, _ y: ArraySlice<Double>) -> Double {
+            let n = min(x.count, y.count)
+            guard n > 10 else { return 0 }
+            let x = Array(x.prefix(n)), y = Array(y.prefix(n))
+            let mx = x.reduce(0, +) / Double(n), my = y.reduce(0, +) / Double(n)
+            var sxy = 0.0, sxx = 0.0, syy = 0.0
+            for i in 0..<n {
+                sxy += (x[i] - mx) * (y[i] - my); sxx += (x[i] - mx) * (x[i] - mx); syy += (y[i] - my) * (y[i] - my)
+            }
+            return sxx > 0 && syy > 0 ? sxy / (sxx * syy).squareRoot() : 0
+        }
+        var best = -1.0
+        for lag in 0...maxLag {
+            best = max(best, pearson(a.dropFirst(lag), b[...]), pearson(a[...], b.dropFirst(lag)))
+        }
+        return best
+    }
+}
