@@ -115,19 +115,3 @@ final class SoftphoneProcess: @unchecked Sendable {
 
     func signal(_ sig: Int32) { kill(process.processIdentifier, sig) }
 }
-
-/// Reading a recorded WAV back: 16-bit mono PCM, voiced 20 ms frames counted the way the
-/// gateway counts them.
-enum RecordedAudio {
-    static func voicedFrames(_ url: URL, threshold: Int = 200) throws -> (frames: Int, voiced: Int) {
-        let bytes = [UInt8](try Data(contentsOf: url))
-        guard bytes.count > 44, bytes[0..<4] == [0x52, 0x49, 0x46, 0x46][...] else { return (0, 0) }
-        let samples = stride(from: 44, to: bytes.count - 1, by: 2).map { Int(Int16(bitPattern: UInt16(bytes[$0]) | UInt16(bytes[$0 + 1]) << 8)) }
-        var voiced = 0, frames = 0
-        for start in stride(from: 0, to: samples.count - 159, by: 160) {
-            frames += 1
-            if samples[start..<start + 160].reduce(0, { $0 + abs($1) }) / 160 >= threshold { voiced += 1 }
-        }
-        return (frames, voiced)
-    }
-}

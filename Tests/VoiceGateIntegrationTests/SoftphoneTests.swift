@@ -33,8 +33,8 @@ extension Integration {
 
             // The recording holds the greeting: voice, not silence.
             let recording = phone.folder.appendingPathComponent("heard.wav")
-            let audio = try RecordedAudio.voicedFrames(recording)
-            #expect(audio.voiced >= 50, "voiced frames in heard.wav: \(audio)")
+            let levels = try PCMWave(contentsOf: recording).frameLevels
+            #expect(levels.filter { $0 >= 300 }.count >= 50, "voiced 20 ms frames in heard.wav: \(levels.filter { $0 >= 300 }.count) of \(levels.count)")
 
             // And the gateway heard the caller's utterance.
             let ended = try #require(gateway.waitFor(event: "call.ended"))
@@ -130,7 +130,7 @@ extension Integration {
             #expect((answered["hangUp"] as? [String: Any])?["by"] as? String == "remote")
             #expect(!((answered["heard"] as? [[String: Any]]) ?? []).isEmpty, "the listener heard the caller")
             #expect(!((caller.report["heard"] as? [[String: Any]]) ?? []).isEmpty, "the caller heard the listener")
-            #expect(try RecordedAudio.voicedFrames(listener.folder.appendingPathComponent("agent.wav")).voiced >= 25)
+            #expect(try PCMWave(contentsOf: listener.folder.appendingPathComponent("agent.wav")).frameLevels.filter { $0 >= 300 }.count >= 25)
         }
 
         @Test("usage mistakes exit 2 with a message, before anything is dialed")
