@@ -138,24 +138,11 @@ final class Baresip: @unchecked Sendable {
     private static func freePorts() -> (sip: Int, rtp: ClosedRange<Int>) {
         for _ in 0..<200 {
             let base = Int.random(in: 10_000...19_900) & ~1
-            if isFree(base, SOCK_STREAM) && isFree(base, SOCK_DGRAM)
-                && (base + 2...base + 11).allSatisfy({ isFree($0, SOCK_DGRAM) }) {
+            if FreePorts.isFree(base, SOCK_STREAM) && FreePorts.isFree(base, SOCK_DGRAM)
+                && (base + 2...base + 11).allSatisfy({ FreePorts.isFree($0, SOCK_DGRAM) }) {
                 return (base, base + 2...base + 11)
             }
         }
         return (15_060, 15_062...15_071)
-    }
-
-    private static func isFree(_ port: Int, _ type: __socket_type) -> Bool {
-        let fd = socket(AF_INET, Int32(type.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = in_port_t(UInt16(port).bigEndian)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
     }
 }

@@ -90,8 +90,11 @@ enum FreePorts {
         return 20_000
     }
 
-    private static func udpFree(_ port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+    static func udpFree(_ port: Int) -> Bool { isFree(port, SOCK_DGRAM) }
+
+    /// Whether `port` on 127.0.0.1 can be bound now for this socket type.
+    static func isFree(_ port: Int, _ type: __socket_type) -> Bool {
+        let fd = socket(AF_INET, Int32(type.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }
         var addr = sockaddr_in()
