@@ -76,10 +76,38 @@ enum PJSUASetup {
         return withExtendedLifetime(arena) { body(&msg) }
     }
 
-    /// The name of the codec a call's first stream uses ("PCMU", "opus"...), or "?".
-    static func codecName(_ callID: pjsua_call_id) -> String {
-        var stat = pjsua_stream_info()
-        guard pjsua_call_get_stream_info(callID, 0, &stat) == PJ_SUCCESS.rawValue else { return "?" }
-        return String(pjString: stat.info.aud.fmt.encoding_name)
+    /// A call's media as on_call_media_state sees it. Read inside the callback: there the stream
+    /// exists, while by the time queued work runs the call may be gone (pjsua asserts, rather than
+    /// fails, when asked for the stream info of a call whose stream was destroyed).
+    struct MediaSnapshot: Sendable {
+        let active: Bool
+        let confSlot: pjsua_conf_port_id
+        /// "PCMU", "opus"...; "?" when not active.
+        let codec: String
+    }
+
+    /// Must run inside on_call_media_state for `callID`.
+    static func mediaSnapshot(_ callID: pjsua_call_id) -> MediaSnapshot {
+        var info = pjsua_call_info()
+        guard pjsua_call_get_info(callID, &info) == PJ_SUCCESS.rawValue,
+              info.state != PJSIP_INV_STATE_DISCONNECTED,
+              info.media_status == PJSUA_CALL_MEDIA_ACTIVE, info.conf_slot != PJSUA_INVALID_ID.rawValue else {
+            return MediaSnapshot(active: false, confSlot: pjsua_conf_port_id(PJSUA_INVALID_ID.rawValue), codec: "?")
+        }
+        var stream = pjsua_stream_info()
+        let codec = pjsua_call_get_stream_info(callID, 0, &stream) == PJ_SUCCESS.rawValue
+            ? String(pjString: stream.info.aud.fmt.encoding_name) : "?"
+        return MediaSnapshot(active: true, confSlot: info.conf_slot, codec: codec)
+    }
+
+    /// Whether the call `callID` is still the one with `token` and its media still on `slot`:
+    /// checked on the executor just before connecting ports, because pjsua may have ended the
+    /// call (and handed its slot to another call) since the callback. Must run on the executor.
+    static func stillOn(_ callID: pjsua_call_id, token: UInt64, slot: pjsua_conf_port_id) -> Bool {
+        var info = pjsua_call_info()
+        return pjsua_call_get_info(callID, &info) == PJ_SUCCESS.rawValue
+            && UInt64(UInt(bitPattern: pjsua_call_get_user_data(callID))) == token
+            && info.state != PJSIP_INV_STATE_DISCONNECTED
+            && info.media_status == PJSUA_CALL_MEDIA_ACTIVE && info.conf_slot == slot
     }
 }

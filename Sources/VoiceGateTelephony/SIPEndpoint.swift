@@ -210,7 +210,9 @@ public final class SIPEndpoint: @unchecked Sendable {
 
     private func onCallMediaState(_ callID: pjsua_call_id) {
         let token = UInt64(UInt(bitPattern: pjsua_call_get_user_data(callID)))
-        executor.async { [self] in mediaChanged(callID, token: token) }
+        let media = PJSUASetup.mediaSnapshot(callID)
+        guard media.active else { return }
+        executor.async { [self] in mediaChanged(callID, token: token, media: media) }
     }
 
     // MARK: - Call handling (executor)
@@ -239,21 +241,23 @@ public final class SIPEndpoint: @unchecked Sendable {
         log.write(LogLine(.info, "call.answered", session.logFields))
     }
 
-    private func mediaChanged(_ callID: pjsua_call_id, token: UInt64) {
+    private func mediaChanged(_ callID: pjsua_call_id, token: UInt64, media: PJSUASetup.MediaSnapshot) {
         guard let session = calls[callID], session.token == token else { return }
-        var info = pjsua_call_info()
-        guard pjsua_call_get_info(callID, &info) == PJ_SUCCESS.rawValue,
-              info.media_status == PJSUA_CALL_MEDIA_ACTIVE, info.conf_slot != PJSUA_INVALID_ID.rawValue else { return }
+        // The caller may have hung up since the callback: then there is nothing to connect, and
+        // call.ended follows.
+        guard PJSUASetup.stillOn(callID, token: token, slot: media.confSlot) else { return }
         do {
             let firstTime = session.audio == nil
             if firstTime { session.audio = try CallAudio(name: "call\(callID)", clockRate: SIPEndpoint.clockRate) }
-            try session.audio!.connect(to: info.conf_slot)
+            try session.audio!.connect(to: media.confSlot)
             if firstTime {
                 feeder.play(bot.greeting.samples[...], on: session.audio!, token: token)
                 log.write(LogLine(.info, "call.media_started", session.logFields + [
-                    ("codec", PJSUASetup.codecName(callID)), ("prompt_seconds", String(format: "%.2f", bot.greeting.durationSeconds))]))
+                    ("codec", media.codec), ("prompt_seconds", String(format: "%.2f", bot.greeting.durationSeconds))]))
             }
         } catch {
+            // Lost the race with a hang-up between the check and the connect: not an error.
+            guard PJSUASetup.stillOn(callID, token: token, slot: media.confSlot) else { return }
             log.write(LogLine(.error, "call.media_failed", session.logFields + [("error", "\(error)")]))
             hangUp(session, code: 500, reason: "media_failed")
         }

@@ -326,20 +326,18 @@ public final class Softphone: @unchecked Sendable {
 
     private func onCallMediaState(_ id: pjsua_call_id) {
         let at = Softphone.now()
+        let media = PJSUASetup.mediaSnapshot(id)
+        guard media.active else { return }
         executor.async { [self] in
-            guard id == callID else { return }
-            var info = pjsua_call_info()
-            guard pjsua_call_get_info(id, &info) == PJ_SUCCESS.rawValue,
-                  info.media_status == PJSUA_CALL_MEDIA_ACTIVE, info.conf_slot != PJSUA_INVALID_ID.rawValue else { return }
+            guard id == callID, PJSUASetup.stillOn(id, token: token, slot: media.confSlot) else { return }
             do {
                 let existing = audio.withLock { $0 }
                 let port = try existing ?? CallAudio(name: "softphone", clockRate: Softphone.clockRate)
-                try port.connect(to: info.conf_slot)
-                if existing == nil {
-                    audio.withLock { $0 = port }
-                    onEvent(.mediaActive(codec: PJSUASetup.codecName(id), at: at))
-                }
+                if existing == nil { audio.withLock { $0 = port } }
+                try port.connect(to: media.confSlot)
+                if existing == nil { onEvent(.mediaActive(codec: media.codec, at: at)) }
             } catch {
+                guard PJSUASetup.stillOn(id, token: token, slot: media.confSlot) else { return }
                 log.write(LogLine(.error, "softphone.media_failed", [("error", "\(error)")]))
                 hungUpLocally = true
                 pjsua_call_hangup(id, 500, nil, nil)
