@@ -75,10 +75,12 @@ public struct AdmissionPolicy: Sendable, Equatable {
     }
 
     /// The call limit to enforce: the configured one, never more than the pjproject build allows
-    /// less a margin. pjsua answers 486 itself when its table is full; the margin keeps calls in
-    /// set-up from reaching that, so refusals stay 503 with Retry-After.
-    public static func effectiveLimit(configured: Int?, compiledMaxCalls: Int) -> Int {
-        let ceiling = max(1, compiledMaxCalls - max(2, compiledMaxCalls / 64))
+    /// less a margin, nor more than the RTP port range holds. pjsua answers 486 itself when its
+    /// table is full, and 500 when it cannot bind a call's RTP and RTCP ports; the limits keep
+    /// calls from reaching either, so refusals stay 503 with Retry-After.
+    public static func effectiveLimit(configured: Int?, compiledMaxCalls: Int, rtpPortCount: Int? = nil) -> Int {
+        var ceiling = max(1, compiledMaxCalls - max(2, compiledMaxCalls / 64))
+        if let ports = rtpPortCount { ceiling = min(ceiling, max(1, ports / 2)) }   // RTP + RTCP per call
         return min(configured ?? ceiling, ceiling)
     }
 }

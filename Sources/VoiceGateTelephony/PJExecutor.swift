@@ -20,6 +20,11 @@ public final class PJExecutor: @unchecked Sendable {
 
     /// Starts the thread. pjsua_create belongs on it: the thread that creates pjlib is registered
     /// by that call.
+    /// Fault injection for tests only: VOICEGATE_TEST_EXECUTOR_LAG_US delays every job, so the
+    /// races between pj callbacks and queued work (a caller hanging up before its media work
+    /// runs) happen at test rates as they do under real load.
+    private let lagMicroseconds = useconds_t(ProcessInfo.processInfo.environment["VOICEGATE_TEST_EXECUTOR_LAG_US"].flatMap { UInt32($0) } ?? 0)
+
     public init(tickInterval: TimeInterval = 0.25) {
         self.tickInterval = tickInterval
         let thread = Thread { [unowned self] in self.run() }
@@ -50,6 +55,7 @@ public final class PJExecutor: @unchecked Sendable {
             if stop { break }
             for job in batch {
                 ensureRegistered()
+                if lagMicroseconds > 0 { usleep(lagMicroseconds) }
                 job()
             }
             if Date() >= nextTick {

@@ -44,7 +44,8 @@ public final class SIPEndpoint: @unchecked Sendable {
         self.log = log
         self.metrics = metrics
         let limits = CompiledLimits.current
-        self.callCapacity = AdmissionPolicy.effectiveLimit(configured: config.calls.maxConcurrent, compiledMaxCalls: limits.maxCalls)
+        self.callCapacity = AdmissionPolicy.effectiveLimit(configured: config.calls.maxConcurrent, compiledMaxCalls: limits.maxCalls,
+                                                           rtpPortCount: config.sip.rtpPortCount)
         self.gate = AdmissionGate(policy: AdmissionPolicy(trunks: config.trunks, maxConcurrentCalls: callCapacity),
                                   retryAfter: config.calls.retryAfterSeconds, log: log, metrics: metrics)
         self.executor = PJExecutor()

@@ -43,4 +43,12 @@ struct AdmissionPolicyTests {
         #expect(AdmissionPolicy.effectiveLimit(configured: 5000, compiledMaxCalls: 2048) == 2016)
         #expect(AdmissionPolicy.effectiveLimit(configured: nil, compiledMaxCalls: 4) == 2)
     }
+
+    @Test func effectiveLimitFitsTheRTPPortRange() {
+        // Each call binds an RTP and an RTCP port: 200 ports hold 100 calls.
+        #expect(AdmissionPolicy.effectiveLimit(configured: nil, compiledMaxCalls: 2048, rtpPortCount: 200) == 100)
+        #expect(AdmissionPolicy.effectiveLimit(configured: 500, compiledMaxCalls: 2048, rtpPortCount: 201) == 100)
+        #expect(AdmissionPolicy.effectiveLimit(configured: 50, compiledMaxCalls: 2048, rtpPortCount: 200) == 50)
+        #expect(AdmissionPolicy.effectiveLimit(configured: nil, compiledMaxCalls: 2048, rtpPortCount: 16000) == 2016)
+    }
 }

@@ -20,7 +20,7 @@ final class GatewayProcess: @unchecked Sendable {
 
     /// Starts a gateway with `configuration` (a JSON object; listen addresses and ports are filled
     /// in with loopback and free ports unless given) and waits for its `gateway.ready` line.
-    init(configuration: [String: Any] = [:], arguments: [String] = []) throws {
+    init(configuration: [String: Any] = [:], arguments: [String] = [], environment: [String: String] = [:]) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("voicegate-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var config = configuration
@@ -43,6 +43,9 @@ final class GatewayProcess: @unchecked Sendable {
         process.executableURL = Paths.voicegate
         process.arguments = ["run", "--config", configURL.path] + arguments
         process.currentDirectoryURL = folder
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let errPipe = Pipe()
         process.standardError = errPipe
         process.standardOutput = FileHandle.nullDevice
