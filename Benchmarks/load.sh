@@ -289,6 +289,15 @@ active_calls() {                  # calls the side holds now, or ? when it canno
   fi
 }
 
+# Error lines the side has logged so far (VoiceGate: level=error; pjsua: any log line, as it logs
+# at level 1, errors only). Reported, not judged: see "Failed call" above.
+errors_logged() {
+  if [ "$1" = voicegate ]; then grep -c 'level=error' "$work/voicegate.log" 2>/dev/null
+  else grep -Ec '^[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3} ' "$work/pjsua.out" 2>/dev/null; fi
+}
+side_log() { if [ "$1" = voicegate ]; then echo "$work/voicegate.log"; else echo "$work/pjsua.out"; fi; }
+crashed() { put notes "$1 died during $2 (see ${3:-$(side_log "$1")}); "; say "$1 DIED during $2"; }
+
 # Idle: alive, answers OPTIONS, and every call of the previous load is gone within 6 s.
 healthy_idle() {
   local side=$1 n t
@@ -337,7 +346,8 @@ judge_step() {
   read -r created ok failed retrans conc lastc < <(python3 "$here/loadstats.py" sipp "$csv" \
     $((CALL_S + 1)) "$(calc "$GEN_S - 0.5" 1)")
   local verdict=pass
-  if [ "$health" != ok ]; then verdict=unhealthy
+  if [ "$health" = dead ]; then verdict=died
+  elif [ "$health" != ok ]; then verdict=unhealthy
   elif [ "$created" -lt "$expected" ] || [ "$rc" -ne 0 -a "$failed" -eq 0 ]; then verdict=incomplete
   elif [ $((failed * 1000)) -ge $((created * FAIL_LIMIT_PERMILLE)) ] && [ "$failed" -gt 0 ]; then verdict=failed
   elif awk -v c="$conc" -v l="$level" 'BEGIN{exit !(c < 0.95 * l)}'; then verdict=short
@@ -348,7 +358,8 @@ judge_step() {
 ladder() {
   local side=$1
   local prev_pid="" prev_csv="" prev_level="" prev_expected="" prev_health="" prev_stats=""
-  local set=A level t0 c1 c2 w1 w2 s1 s2 rss health
+  local set=A level t0 c1 c2 w1 w2 s1 s2 rss health e0 e1
+  e0=$(errors_logged "$side")
   local -a levels=($LADDER)
   for level in "${levels[@]}"; do
     # Time: this step's GEN_S, the last drain, and what the later phases need.
@@ -368,8 +379,10 @@ ladder() {
     nap_until "$(tplus "$t0" "$(calc "$GEN_S - 0.5" 1)")"
     c2=$(cpu_ticks "$side_pid"); s2=$(cpu_ticks "$cur_pid"); w2=$EPOCHREALTIME
     rss=$(rss_kb "$side_pid")
+    e1=$(errors_logged "$side")
     local cpu_pct sipp_pct
     cpu_pct=$(calc "($c2 - $c1) / $hz / ($w2 - $w1) * 100" 1)
+    if ! alive "$side_pid"; then health=dead; cpu_pct=-1; crashed "$side" "the $level-call step"; fi
     sipp_pct=$(calc "($s2 - $s1) / $hz / ($w2 - $w1) * 100" 0)
     # The previous step's calls have drained by now: judge it.
     if [ -n "$prev_pid" ]; then
@@ -388,7 +401,7 @@ ladder() {
     local so_far
     so_far=$(python3 "$here/loadstats.py" sipp "$cur_csv" 0 0 | awk '{print $3}')
     prev_pid=$cur_pid; prev_csv=$cur_csv; prev_level=$level; prev_expected=$cur_expected
-    prev_health=$health; prev_stats="$cpu_pct $rss $sipp_pct"
+    prev_health=$health; prev_stats="$cpu_pct $rss $sipp_pct $((e1 - e0))"; e0=$e1
     say "$side: $level calls up: process CPU ${cpu_pct}%, RSS $((rss / 1024)) MB, sipp CPU ${sipp_pct}%, OPTIONS $health"
     set=$([ "$set" = A ] && echo B || echo A)
     if [ "$health" != ok ] || [ "${so_far:-0}" -gt $(( level * GEN_S / CALL_S * FAIL_LIMIT_PERMILLE / 1000 )) ]; then
@@ -407,9 +420,10 @@ finish_step() {
   local side=$1 level=$2 csv=$3 expected=$4 rc=$5 health=$6 stats=$7
   local verdict created failed conc retrans
   read -r verdict created failed conc retrans < <(judge_step "$level" "$csv" "$expected" "$rc" "$health")
-  local cpu rss sipp; read -r cpu rss sipp <<< "$stats"
-  put "$side.step.$level" "$verdict $created $failed $conc $cpu $rss $sipp $health $retrans"
-  say "$side: step $level: $verdict ($failed of $created failed, $retrans retransmissions, mean concurrency $conc)"
+  local cpu rss sipp errs; read -r cpu rss sipp errs <<< "$stats"
+  put "$side.step.$level" "$verdict $created $failed $conc $cpu $rss $sipp $health $retrans $errs"
+  say "$side: step $level: $verdict ($failed of $created failed, $retrans retransmissions, mean concurrency $conc," \
+      "$errs errors logged by $side)"
   [ "$verdict" = pass ] && passed["$side $level"]=1
   step_verdict=$verdict
 }
@@ -420,8 +434,8 @@ finish_step() {
 cps_trial() {                     # sets trial_verdict, trial_created, trial_failed, trial_achieved, trial_cpu
   local side=$1 rate=$2
   local calls=$((rate * CPS_S)) name="$side-r$rate"
-  local t0=$EPOCHREALTIME c1 c2
-  c1=$(cpu_ticks "$side_pid")
+  local t0=$EPOCHREALTIME c1 c2 e0
+  c1=$(cpu_ticks "$side_pid"); e0=$(errors_logged "$side")
   "$SIPP" "127.0.0.1:$(side_port "$side")" -sf "$SHORT_XML" -i 127.0.0.1 -p "$SIPP_A" -mp "$MEDIA_A" \
     -cp "$CTRL_A" -s 1000 -r "$rate" -l $((rate * 3)) -m "$calls" -d "$CPS_HOLD_MS" \
     -nostdin -buff_size 4194304 -recv_timeout 5000 -timeout $((CPS_S + 20)) -timeout_error \
@@ -441,7 +455,8 @@ cps_trial() {                     # sets trial_verdict, trial_created, trial_fai
   local achieved; achieved=$(calc "$created / ($lastc > 0 ? $lastc : 1)" 0)
   local health; health=$(healthy_idle "$side")
   trial_verdict=pass
-  if [ "$health" != ok ]; then trial_verdict=unhealthy
+  if [ "$health" = dead ]; then trial_verdict=died; crashed "$side" "the $rate calls/s trial"
+  elif [ "$health" != ok ]; then trial_verdict=unhealthy
   elif [ "$failed" -gt 0 ]; then trial_verdict=failed
   elif [ "$ok" -lt "$calls" ] || [ "$rc" -ne 0 ]; then trial_verdict=incomplete
   elif awk -v a="$achieved" -v r="$rate" 'BEGIN{exit !(a < 0.95 * r)}'; then trial_verdict=short
@@ -449,6 +464,8 @@ cps_trial() {                     # sets trial_verdict, trial_created, trial_fai
   trial_created=$created; trial_failed=$failed; trial_achieved=$achieved; trial_retrans=$retrans
   if [ "$sp2" -gt 0 ]; then trial_sipp=$(calc "($sp2 - $sp1) / $hz / ($wp2 - $wp1) * 100" 0); else trial_sipp="?"; fi
   trial_cpu=$(calc "($c2 - $c1) / $hz / $wall * 100" 0)
+  [ "$health" = dead ] && trial_cpu="?"
+  trial_errors=$(( $(errors_logged "$side") - e0 ))
 }
 
 cps_search() {
@@ -464,12 +481,14 @@ cps_search() {
     rate=${grid[$mid]}
     cps_trial "$side" "$rate"
     say "$side: $rate calls/s for ${CPS_S} s: $trial_verdict ($trial_failed of $trial_created failed," \
-        "$trial_retrans retransmissions, achieved $trial_achieved/s, process CPU ${trial_cpu}%, sipp CPU ${trial_sipp}%)"
-    log+="$rate:$trial_verdict:$trial_failed/$trial_created:$trial_achieved:$trial_cpu%:$trial_sipp% "
+        "$trial_retrans retransmissions, achieved $trial_achieved/s, process CPU ${trial_cpu}%, sipp CPU ${trial_sipp}%," \
+        "$trial_errors errors logged by $side)"
+    log+="$rate:$trial_verdict:$trial_failed/$trial_created:$trial_achieved:$trial_cpu%:$trial_sipp%:$trial_errors "
     if [ "$trial_verdict" = pass ]; then lo=$mid; else hi=$mid; fi
     trials=$((trials + 1))
-    if [ "$trial_verdict" = unhealthy ]; then
-      say "$side: restarting after an unhealthy trial"; stop_side "$side"; "start_$side"
+    if { [ "$trial_verdict" = unhealthy ] || [ "$trial_verdict" = died ]; } \
+       && [ "$trials" -lt "$CPS_TRIALS" ] && [ $((hi - lo)) -gt 1 ]; then
+      say "$side: restarting it (trial verdict: $trial_verdict)"; stop_side "$side"; "start_$side"
     fi
   done
   put "$side.cps_trials" "${log% }"
@@ -487,9 +506,11 @@ latency_script="$work/latency.script"
 
 latency_calls() {                 # latency_calls COND → stores voicegate.latency.COND
   local cond=$1 i=0 t_phase=$EPOCHREALTIME last=0 files=()
+  lat_last=0
   while [ "$i" -lt "$LAT_CALLS" ]; do
     local spent; spent=$(calc "$EPOCHREALTIME - $t_phase" 0)
     if [ "$i" -gt 0 ] && [ $((spent + last)) -gt "$LAT_BUDGET_S" ]; then break; fi
+    if [ "$i" -gt 0 ] && [ "$(budget_left)" -lt $((last + 15)) ]; then break; fi
     local t1=$EPOCHREALTIME out="$work/latency-$cond-$i.json"
     timeout 90 "${CALL_CMD[@]}" 1000 --gateway "127.0.0.1:$VG_SIP" --script "$latency_script" \
       > "$out" 2> "$work/latency-$cond-$i.log" &
@@ -498,6 +519,7 @@ latency_calls() {                 # latency_calls COND → stores voicegate.late
     last=$(calc "$EPOCHREALTIME - $t1" 0)
     files+=("$out"); i=$((i + 1))
   done
+  lat_last=$last
   local calls="$i call"; [ "$i" -gt 1 ] && calls+="s"
   local n nulls p50 p95
   read -r n nulls p50 p95 < <(python3 "$here/loadstats.py" latency "${files[@]}")
@@ -528,6 +550,10 @@ latency() {
   if [ -z "$level" ]; then
     put voicegate.latency.load "n/a (no load level both sides sustain)"; return
   fi
+  if [ "$(budget_left)" -lt $((2 * CALL_S + 15 + lat_last)) ]; then
+    put voicegate.latency.load "n/a (time budget)"; put notes "latency under load skipped by the time budget; "
+    return
+  fi
   put latency_load_level "$level"
   say "turn latency under $level calls"
   start_load "voicegate-latency-load" A "$level" 1000 voicegate
@@ -547,7 +573,7 @@ latency() {
 sides="pjsua voicegate"           # pjsua first: the latency load level needs both ladders
 [ -n "$only" ] && sides=$only
 lat_reserve=0
-"${CALL_CMD[@]}" --help > /dev/null 2>&1 && [ "$only" != pjsua ] && lat_reserve=$((LAT_BUDGET_S * 2 + CALL_S * 2 + 30))
+"${CALL_CMD[@]}" --help > /dev/null 2>&1 && [ "$only" != pjsua ] && lat_reserve=$((LAT_BUDGET_S + 2 * CALL_S + 35))
 n_sides=$(wc -w <<< "$sides")
 k=0
 for side in $sides; do

@@ -94,7 +94,7 @@ def load_results(path):
                 steps[parts[0]][int(parts[2])] = {
                     "verdict": v[0], "created": int(v[1]), "failed": int(v[2]), "conc": float(v[3]),
                     "cpu": float(v[4]), "rss": float(v[5]), "sipp_cpu": float(v[6]), "health": v[7],
-                    "retrans": int(v[8]) if len(v) > 8 else 0}
+                    "retrans": int(v[8]) if len(v) > 8 else 0, "errors": v[9] if len(v) > 9 else "?"}
             elif key == "notes" and key in kv:
                 kv[key] += value
             else:
@@ -124,7 +124,7 @@ def report(results_path, out_path):
 
     def per_call(side, level):
         s = steps[side].get(level) if level is not None else None
-        if not s or s["conc"] <= 0:
+        if not s or s["conc"] <= 0 or s["cpu"] < 0:
             return None, None
         idle = float(kv.get(f"{side}.idle_rss_kb", "nan"))
         cpu = s["cpu"] / s["conc"]
@@ -198,22 +198,23 @@ def report(results_path, out_path):
                  f"{kv.get('voicegate.latency.load', 'n/a (not run)')}")
     lines.append("")
     lines.append("Concurrency steps (target calls: verdict, failed/created calls, sipp retransmissions, mean "
-                 "concurrency, process CPU %, RSS MB, sipp CPU %, health):")
+                 "concurrency, process CPU %, RSS MB, sipp CPU %, health, errors the side logged):")
     for side in SIDES:
         parts = []
         for lvl in sorted(steps[side]):
             s = steps[side][lvl]
+            cpu = "dead" if s["cpu"] < 0 else f"{s['cpu']:.0f}%"
             parts.append(f"  {lvl}: {s['verdict']}, {s['failed']}/{s['created']}, {s['retrans']}, {s['conc']:.0f}, "
-                         f"{s['cpu']:.0f}%, {s['rss'] / 1024:.0f}, {s['sipp_cpu']:.0f}%, {s['health']}")
+                         f"{cpu}, {s['rss'] / 1024:.0f}, {s['sipp_cpu']:.0f}%, {s['health']}, {s['errors']}")
         lines.append(f" {side}:" + ("" if parts else " none run"))
         lines.extend(parts)
     for side in SIDES:
         trials = kv.get(f"{side}.cps_trials")
         if trials:
-            lines.append(f" {side} calls/s trials (rate:verdict:failed/created:achieved/s:process CPU:sipp CPU): {trials}")
+            lines.append(f" {side} calls/s trials (rate:verdict:failed/created:achieved/s:process CPU:sipp CPU:errors logged): {trials}")
     for key in ("calls", "notes"):
         if key in kv:
-            lines.append(f"{key}: {kv[key]}")
+            lines.append(f"{key}: {kv[key].strip().rstrip(';')}")
     lines.append(f"wall time: {kv.get('wall_seconds', '?')} s")
     text = "\n".join(lines) + "\n"
     sys.stdout.write(text)
