@@ -339,7 +339,7 @@ start_load() {
 # ---------------------------------------------------------------------------------------------
 declare -A passed=()              # "side level" -> 1
 
-# Judges a finished step from its sipp CSV: prints "verdict created failed conc".
+# Judges a finished step from its sipp CSV: prints "verdict created failed conc retrans".
 judge_step() {
   local level=$1 csv=$2 expected=$3 rc=$4 health=$5
   local created ok failed retrans conc lastc

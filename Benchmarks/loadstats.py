@@ -135,6 +135,16 @@ def report(results_path, out_path):
     both = [lvl for lvl in ladder if all(steps[s].get(lvl, {}).get("verdict") == "pass" for s in SIDES)]
     common = max(both) if both else None
 
+    footnotes = []
+
+    def flag(side, what, errors):
+        # a figure earned while the side logged errors: mark it, say so under the table
+        if errors in ("0", "?", ""):
+            return ""
+        footnotes.append(f"* {side} logged {errors} error lines during {what}; sipp saw no failed call "
+                         f"(see logs-latest/{'voicegate.log' if side == 'voicegate' else 'pjsua.out'})")
+        return " *"
+
     def level_text(side):
         h = top[side]
         if not steps[side]:
@@ -143,7 +153,7 @@ def report(results_path, out_path):
             return f"< {ladder[0]}" if ladder else "n/a"
         tried = sorted(steps[side])
         capped = h == max(tried) and h == ladder[-1]
-        return (">= " if capped else "") + str(h)
+        return (">= " if capped else "") + str(h) + flag(side, f"the {h}-call step", steps[side][h]["errors"])
 
     def cps(side):
         v = kv.get(f"{side}.cps")
@@ -156,7 +166,12 @@ def report(results_path, out_path):
         if v == "none":
             return f"< {kv.get('cps_grid', '?').split()[0]}"
         grid = [int(x) for x in kv.get("cps_grid", "").split()]
-        return (">= " if grid and int(float(v)) == grid[-1] else "") + v
+        errors = ""
+        for trial in kv.get(f"{side}.cps_trials", "").split():
+            fields = trial.split(":")
+            if fields[0] == v and len(fields) > 6:
+                errors = fields[6]
+        return (">= " if grid and int(float(v)) == grid[-1] else "") + v + flag(side, f"the {v} calls/s trial", errors)
 
     rows = []
 
@@ -189,6 +204,7 @@ def report(results_path, out_path):
     lines.append(f"{'':{w0}}  {'VoiceGate':>{w1}}  {'pjsua':>{w2}}  VG/pjsua")
     for label, a, b, r in rows:
         lines.append(f"{label:{w0}}  {a:>{w1}}  {b:>{w2}}  {r:>8}")
+    lines.extend(footnotes)
     lines.append("")
     lines.append("Turn latency, VoiceGate only (end of a DTMF digit to the first voiced audio of the reply), "
                  "p50 / p95 ms:")
