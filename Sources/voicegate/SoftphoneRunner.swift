@@ -34,7 +34,12 @@ final class SoftphoneRunner: @unchecked Sendable {
     private var answeredAt: Double?
     private var ended: SoftphoneCallEnd?
     private var segmenter = SpeechSegmenter()
-    private var heardAnchorMs: Double?
+    /// When each chunk of heard audio was read: (index of its first sample, ms of that sample).
+    /// The media clock of a null sound device drifts from the wall clock (a second per few
+    /// minutes here), so heard times come from the wall clock at each read, not from counting
+    /// samples since the first one.
+    private var heardChunks: [(sample: Int, ms: Double)] = []
+    private var heardSamples = 0
     private var lastSendEndMs: Double = 0
     private(set) var lastRecording: [Int16] = []
     private var readBuffer = [Int16](repeating: 0, count: 8000)
@@ -113,7 +118,8 @@ final class SoftphoneRunner: @unchecked Sendable {
         answeredAt = nil
         ended = nil
         segmenter = SpeechSegmenter()
-        heardAnchorMs = nil
+        heardChunks = []
+        heardSamples = 0
         lastSendEndMs = 0
         lastRecording = []
     }
@@ -229,8 +235,7 @@ final class SoftphoneRunner: @unchecked Sendable {
 
 
     private var openSegmentStartMs: Double? {
-        guard let start = segmenter.openSegmentStart, let anchor = heardAnchorMs else { return nil }
-        return anchor + start * 1000
+        segmenter.openSegmentStart.map(heardMs)
     }
 
     /// Handles events and audio until `done` holds, the call ends, a signal stops us, or `seconds`
@@ -302,10 +307,9 @@ final class SoftphoneRunner: @unchecked Sendable {
         while true {
             let n = readBuffer.withUnsafeMutableBufferPointer { phone.readHeard(into: $0) }
             if n == 0 { return }
-            if heardAnchorMs == nil {
-                // The first samples just arrived; they span n/8 ms of media clock before now.
-                heardAnchorMs = nowMs - Double(n) / Double(Softphone.clockRate) * 1000
-            }
+            // The chunk's last sample arrived just now, its first n/8 ms before.
+            heardChunks.append((heardSamples, nowMs - Double(n) / Double(Softphone.clockRate) * 1000))
+            heardSamples += n
             let chunk = readBuffer[0..<n]
             lastRecording.append(contentsOf: chunk)
             for segment in segmenter.append(chunk) { addHeard(segment) }
@@ -313,8 +317,20 @@ final class SoftphoneRunner: @unchecked Sendable {
     }
 
     private func addHeard(_ segment: SpeechSegment) {
-        let anchor = heardAnchorMs ?? 0
-        report.heard.append(CallReport.Heard(startMs: anchor + segment.start * 1000, endMs: anchor + segment.end * 1000))
+        report.heard.append(CallReport.Heard(startMs: heardMs(segment.start), endMs: heardMs(segment.end)))
+    }
+
+    /// The wall-clock time (ms from t0) of a point in the heard audio, `seconds` from its start.
+    private func heardMs(_ seconds: Double) -> Double {
+        let sample = Int(seconds * Double(Softphone.clockRate))
+        var lo = 0, hi = heardChunks.count - 1
+        guard hi >= 0 else { return 0 }
+        while lo < hi {   // the last chunk starting at or before `sample`
+            let mid = (lo + hi + 1) / 2
+            if heardChunks[mid].sample <= sample { lo = mid } else { hi = mid - 1 }
+        }
+        let chunk = heardChunks[lo]
+        return chunk.ms + Double(sample - chunk.sample) / Double(Softphone.clockRate) * 1000
     }
 }
 
