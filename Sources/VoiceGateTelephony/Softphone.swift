@@ -92,8 +92,9 @@ public final class Softphone: @unchecked Sendable {
     private var hungUpLocally = false
     private var rtp = (rx: 0, tx: 0)
 
-    /// The call's audio port, shared with the reading thread; the lock keeps it alive while read.
-    private let audio = Mutex<CallAudio?>(nil)
+    /// The call's audio port and the call's token (the feeder's key), shared with the thread that
+    /// plays and reads; the lock keeps the port alive while it is used.
+    private let audio = Mutex<(port: CallAudio, token: UInt64)?>(nil)
 
     public init(options: Options, log: LogSink, onEvent: @escaping @Sendable (SoftphoneEvent) -> Void) {
         self.options = options
@@ -207,7 +208,7 @@ public final class Softphone: @unchecked Sendable {
     public func play(_ samples: [Int16]) {
         audio.withLock { current in
             guard let current else { return }
-            feeder.play(samples[...], on: current, token: token)
+            feeder.play(samples[...], on: current.port, token: current.token)
         }
     }
 
@@ -215,14 +216,14 @@ public final class Softphone: @unchecked Sendable {
     public var isPlaying: Bool {
         audio.withLock { current in
             guard let current else { return false }
-            return current.pendingSamples > 0 || feeder.backlog(token: token) > 0
+            return current.port.pendingSamples > 0 || feeder.backlog(token: current.token) > 0
         }
     }
 
     /// Takes what was heard since the last call: 8 kHz samples, silence included, so the count
     /// is a clock. Returns 0 before media starts and after the call ends.
     public func readHeard(into buffer: UnsafeMutableBufferPointer<Int16>) -> Int {
-        audio.withLock { current in current?.read(into: buffer) ?? 0 }
+        audio.withLock { current in current?.port.read(into: buffer) ?? 0 }
     }
 
     /// Ends the call: BYE when answered, CANCEL before that.
@@ -331,9 +332,9 @@ public final class Softphone: @unchecked Sendable {
         executor.async { [self] in
             guard id == callID, PJSUASetup.stillOn(id, token: token, slot: media.confSlot) else { return }
             do {
-                let existing = audio.withLock { $0 }
+                let existing = audio.withLock { $0?.port }
                 let port = try existing ?? CallAudio(name: "softphone", clockRate: Softphone.clockRate)
-                if existing == nil { audio.withLock { $0 = port } }
+                if existing == nil { audio.withLock { [token] in $0 = (port, token) } }
                 try port.connect(to: media.confSlot)
                 if existing == nil { onEvent(.mediaActive(codec: media.codec, at: at)) }
             } catch {
@@ -390,7 +391,7 @@ public final class Softphone: @unchecked Sendable {
 
     /// Lets go of the audio port: the reader first, then the feeder, then pjmedia.
     private func releaseAudio() {
-        guard let port = audio.withLock({ current -> CallAudio? in
+        guard let (port, token) = audio.withLock({ current -> (port: CallAudio, token: UInt64)? in
             let old = current
             current = nil
             return old

@@ -25,7 +25,6 @@ final class SoftphoneRunner: @unchecked Sendable {
     private let stop: StopFlag
     private let options: Softphone.Options
     private let inbox = NSCondition()
-    private var events: [SoftphoneEvent] = []   // guarded by inbox
     private var signalSources: [DispatchSourceSignal] = []
 
     // The call in progress (runner thread only).
@@ -271,7 +270,7 @@ final class SoftphoneRunner: @unchecked Sendable {
             report.target = to
             log.write(LogLine(.info, "softphone.incoming", [("from", from)]))
         case .progress(let status, _):
-            if report.status == nil { log.write(LogLine(.debug, "softphone.progress", [("status", String(status))])) }
+            log.write(LogLine(.debug, "softphone.progress", [("status", String(status))]))
         case .answered(let status, let at):
             answeredAt = ms(at)
             report.answered = true
