@@ -90,8 +90,8 @@ static pj_status_t port_get_frame(pjmedia_port *base, pjmedia_frame *frame) {
 static pj_status_t port_put_frame(pjmedia_port *base, pjmedia_frame *frame) {
     vg_audio_port *port = (vg_audio_port *)base;
     if (frame->type != PJMEDIA_FRAME_TYPE_AUDIO || frame->size == 0) {
-        /* A frame with nothing in it still takes up its 20 ms: capture silence, so the capture
-         * ring's sample count stays a clock the reader can time what it hears by. */
+        /* A frame with nothing in it still takes up its 20 ms: capture silence, so pauses keep
+         * their length in what the reader gets (recordings, speech segments). */
         static const int16_t zeros[960];
         size_t spf = PJMEDIA_PIA_SPF(&base->info);
         if (spf > sizeof(zeros) / sizeof(zeros[0])) spf = sizeof(zeros) / sizeof(zeros[0]);

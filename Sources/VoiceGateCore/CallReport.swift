@@ -40,7 +40,7 @@ public struct CallReport: Codable, Sendable, Equatable {
         public var atMs: Double
         /// REFER: the Refer-To target. NOTIFY: the Event header and the sipfrag status line.
         public var detail: String
-        /// What the softphone answered.
+        /// What the softphone answered; 0 when pjsua answered it itself (NOTIFY).
         public var response: Int
 
         public init(method: String, atMs: Double, detail: String, response: Int) {

@@ -50,8 +50,8 @@ final class CallAudio: @unchecked Sendable {
     /// Drops what is queued and not yet played; the media thread carries it out on its next frame.
     func flush() { vg_audio_port_flush(port) }
 
-    /// Takes what was heard since the last read (one reader only). Silence between RTP frames is
-    /// included, so the sample count is a clock.
+    /// Takes what was heard since the last read (one reader only). Empty frames come as silence,
+    /// so pauses keep their length in what is read.
     func read(into buffer: UnsafeMutableBufferPointer<Int16>) -> Int {
         vg_audio_port_read(port, buffer.baseAddress, buffer.count)
     }

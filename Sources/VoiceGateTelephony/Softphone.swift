@@ -220,8 +220,9 @@ public final class Softphone: @unchecked Sendable {
         }
     }
 
-    /// Takes what was heard since the last call: 8 kHz samples, silence included, so the count
-    /// is a clock. Returns 0 before media starts and after the call ends.
+    /// Takes what was heard since the last call: 8 kHz samples, silence included. The media clock
+    /// drifts from the wall clock, so time what is read by when it is read. Returns 0 before media
+    /// starts and after the call ends.
     public func readHeard(into buffer: UnsafeMutableBufferPointer<Int16>) -> Int {
         audio.withLock { current in current?.port.read(into: buffer) ?? 0 }
     }
