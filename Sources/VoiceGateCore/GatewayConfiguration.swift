@@ -6,24 +6,37 @@ public struct GatewayConfiguration: Sendable, Equatable {
     public var calls: CallSettings
     public var shutdown: ShutdownSettings
     public var trunks: [Trunk]
+    /// The organization's numbers callers dial, each answered by a bot.
+    public var phoneNumbers: [PhoneNumberSettings]
+    /// SIP headers of the INVITE copied into context variables.
+    public var sipHeaders: [SIPHeaderMapping]
+    public var bots: [BotSettings]
+    public var store: StoreSettings
+    public var admin: AdminSettings
     public var greeting: GreetingSettings
     public var log: LogSettings
 
     public init(sip: SIPSettings = .init(), http: HTTPSettings = .init(), calls: CallSettings = .init(),
-                shutdown: ShutdownSettings = .init(), trunks: [Trunk] = [], greeting: GreetingSettings = .init(),
-                log: LogSettings = .init()) {
+                shutdown: ShutdownSettings = .init(), trunks: [Trunk] = [], phoneNumbers: [PhoneNumberSettings] = [],
+                sipHeaders: [SIPHeaderMapping] = [], bots: [BotSettings] = [], store: StoreSettings = .init(),
+                admin: AdminSettings = .init(), greeting: GreetingSettings = .init(), log: LogSettings = .init()) {
         self.sip = sip
         self.http = http
         self.calls = calls
         self.shutdown = shutdown
         self.trunks = trunks
+        self.phoneNumbers = phoneNumbers
+        self.sipHeaders = sipHeaders
+        self.bots = bots
+        self.store = store
+        self.admin = admin
         self.greeting = greeting
         self.log = log
     }
 }
 
 public enum SIPTransportKind: String, Sendable, Equatable, CaseIterable {
-    case udp, tcp
+    case udp, tcp, tls
 }
 
 public struct SIPSettings: Sendable, Equatable {
@@ -38,7 +51,24 @@ public struct SIPSettings: Sendable, Equatable {
     /// RTP (and RTCP, one above each) ports: the first, and how many.
     public var rtpPortStart: Int = 16000
     public var rtpPortCount: Int = 16000
+    /// SIP over TLS on its own port; nil: no TLS transport.
+    public var tls: TLSSettings?
+    /// The realm of digest challenges sent to trunks with credentials.
+    public var realm: String = "voicegate"
     public init() {}
+}
+
+/// The TLS transport: its port and the PEM files of its certificate (chain) and private key.
+public struct TLSSettings: Sendable, Equatable {
+    /// 0 picks a free port (tests). 5061 by convention.
+    public var port: Int = 5061
+    public var certificateFile: String
+    public var privateKeyFile: String
+    public init(port: Int = 5061, certificateFile: String, privateKeyFile: String) {
+        self.port = port
+        self.certificateFile = certificateFile
+        self.privateKeyFile = privateKeyFile
+    }
 }
 
 public struct HTTPSettings: Sendable, Equatable {
@@ -69,10 +99,127 @@ public struct ShutdownSettings: Sendable, Equatable {
 public struct Trunk: Sendable, Equatable {
     public var name: String
     public var sources: [IPAddressRange]
-    public init(name: String, sources: [IPAddressRange]) {
+    /// Digest credentials the trunk must answer a 401 challenge with; nil: the source suffices.
+    public var credentials: DigestCredentials?
+    /// Country calling code (digits, no '+') that national numbers from this trunk belong to.
+    public var defaultCountryCode: String?
+    /// Where requests the gateway starts towards this trunk go (transfers); nil: nowhere.
+    public var outbound: OutboundRoute?
+    public init(name: String, sources: [IPAddressRange], credentials: DigestCredentials? = nil,
+                defaultCountryCode: String? = nil, outbound: OutboundRoute? = nil) {
         self.name = name
         self.sources = sources
+        self.credentials = credentials
+        self.defaultCountryCode = defaultCountryCode
+        self.outbound = outbound
     }
+}
+
+/// A username and password. Its descriptions never show the password: configurations are
+/// printed and logged, secrets must not be.
+public struct DigestCredentials: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    public var username: String
+    public var password: String
+    public init(username: String, password: String) {
+        self.username = username
+        self.password = password
+    }
+    public var description: String { "DigestCredentials(username: \(username), password: <redacted>)" }
+    public var debugDescription: String { description }
+    public var customMirror: Mirror { Mirror(self, children: ["username": username, "password": "<redacted>"]) }
+}
+
+/// A SIP destination: host or address, port, transport.
+public struct OutboundRoute: Sendable, Equatable {
+    public var host: String
+    public var port: Int
+    public var transport: SIPTransportKind
+    public init(host: String, port: Int = 5060, transport: SIPTransportKind = .udp) {
+        self.host = host
+        self.port = port
+        self.transport = transport
+    }
+}
+
+/// One of the organization's numbers.
+public struct PhoneNumberSettings: Sendable, Equatable {
+    /// E.164 (`+14155550100`), or `*` for every number a trunk sends that no other entry holds
+    /// (demos and tests; the dialed number is then whatever the caller dialed).
+    public var number: String
+    /// The id of the bot that answers calls to it.
+    public var bot: String
+    /// false: calls to it get 480.
+    public var voiceEnabled: Bool = true
+    /// The make-calls privilege: transfers from calls to this number may dial out.
+    public var makeCalls: Bool = false
+    public init(number: String, bot: String, voiceEnabled: Bool = true, makeCalls: Bool = false) {
+        self.number = number
+        self.bot = bot
+        self.voiceEnabled = voiceEnabled
+        self.makeCalls = makeCalls
+    }
+    public var isCatchAll: Bool { number == "*" }
+}
+
+/// A SIP header of the INVITE whose value becomes a context variable.
+public struct SIPHeaderMapping: Sendable, Equatable {
+    /// Header name as it appears (matched case-insensitively).
+    public var header: String
+    public var variable: String
+    public init(header: String, variable: String) {
+        self.header = header
+        self.variable = variable
+    }
+}
+
+/// A bot: the built-in one, or an external bot speaking ../shared/spec/bot-protocol.md over HTTP.
+public struct BotSettings: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    public enum Kind: Sendable, Equatable {
+        /// The built-in demo bot (greeting, a reply to each key).
+        case embedded
+        /// `secret` is the bearer token both ways.
+        case external(endpoint: String, secret: String?)
+    }
+    public var id: String
+    public var kind: Kind
+    /// Unique across bots: the id the bot's platform knows it by.
+    public var applicationId: String
+    /// false: calls to its numbers get 480.
+    public var enabled: Bool = true
+    /// How long an external bot may take to answer an activity.
+    public var timeoutSeconds: Double = 10
+    public init(id: String, kind: Kind, applicationId: String, enabled: Bool = true, timeoutSeconds: Double = 10) {
+        self.id = id
+        self.kind = kind
+        self.applicationId = applicationId
+        self.enabled = enabled
+        self.timeoutSeconds = timeoutSeconds
+    }
+    public var description: String {
+        switch kind {
+        case .embedded: return "BotSettings(id: \(id), embedded, applicationId: \(applicationId), enabled: \(enabled))"
+        case .external(let endpoint, let secret):
+            return "BotSettings(id: \(id), external: \(endpoint), secret: \(secret == nil ? "none" : "<redacted>"), applicationId: \(applicationId), enabled: \(enabled))"
+        }
+    }
+    public var debugDescription: String { description }
+    public var customMirror: Mirror { Mirror(self, children: ["description": description]) }
+}
+
+/// The conversation database.
+public struct StoreSettings: Sendable, Equatable {
+    /// SQLite file; relative paths are from the working directory.
+    public var path: String = "voicegate.db"
+    public init(path: String = "voicegate.db") { self.path = path }
+}
+
+/// The admin API's bearer token. nil: every /api/ request gets 401.
+public struct AdminSettings: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    public var token: String?
+    public init(token: String? = nil) { self.token = token }
+    public var description: String { "AdminSettings(token: \(token == nil ? "none" : "<redacted>"))" }
+    public var debugDescription: String { description }
+    public var customMirror: Mirror { Mirror(self, children: ["description": description]) }
 }
 
 public struct GreetingSettings: Sendable, Equatable {
@@ -95,6 +242,9 @@ extension GatewayConfiguration {
     /// from the internet can.
     public static var demo: GatewayConfiguration {
         let ranges = ["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7", "fe80::/10"]
-        return GatewayConfiguration(trunks: [Trunk(name: "local", sources: ranges.compactMap(IPAddressRange.init))])
+        return GatewayConfiguration(
+            trunks: [Trunk(name: "local", sources: ranges.compactMap(IPAddressRange.init))],
+            phoneNumbers: [PhoneNumberSettings(number: "*", bot: "demo")],
+            bots: [BotSettings(id: "demo", kind: .embedded, applicationId: "demo")])
     }
 }

@@ -125,6 +125,7 @@ public final class SIPEndpoint: @unchecked Sendable {
             switch kind {
             case .udp: type = isIPv6 ? PJSIP_TRANSPORT_UDP6 : PJSIP_TRANSPORT_UDP
             case .tcp: type = isIPv6 ? PJSIP_TRANSPORT_TCP6 : PJSIP_TRANSPORT_TCP
+            case .tls: continue   // configured by sip.tls, on its own port (below)
             }
             var id = pjsua_transport_id(0)
             try check(pjsua_transport_create(type, &cfg, &id), "bind SIP \(kind.rawValue) on \(listen):\(port)")

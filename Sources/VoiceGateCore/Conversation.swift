@@ -1,0 +1,92 @@
+import Foundation
+
+/// One call's conversation, from the INVITE to its end: who called which number, the variables
+/// the bot sees, every turn, and how it ended. The store keeps it durably; the admin API shows it
+/// in the shape of ../shared/spec/admin-api.md.
+public struct Conversation: Sendable, Equatable, Codable {
+    public enum State: String, Sendable, Codable, CaseIterable {
+        case active, waiting, closed
+    }
+
+    public enum Outcome: String, Sendable, Codable, CaseIterable {
+        case resolved, escalated, abandoned, transferred, failed
+    }
+
+    /// Lower-case UUID.
+    public var id: String
+    public var state: State
+    public var outcome: Outcome?
+    /// Why it ended, in bot-protocol words where they exist (`customerHangUp`, `closed`, ...) and
+    /// gateway words otherwise (`gatewayRestart`, `shutdown`, `maxDuration`, `mediaFailure`).
+    public var endReason: String?
+    public var startedAt: Date
+    public var endedAt: Date?
+    /// The bot id that answers (or answered) the call.
+    public var bot: String?
+    public var queue: String?
+    public var agent: String?
+    /// The trunk the call came in on.
+    public var trunk: String
+    public var sipCallId: String
+    /// The caller withheld their number (Privacy: id, an anonymous URI, or no number at all).
+    public var callerWithheld: Bool
+    /// Context variables: `bot.CustomerPhoneNumber`, `bot.OrganizationPhoneNumber`, the mapped SIP
+    /// headers, `SipCallId`, `TrunkName`, and what bots set later.
+    public var variables: [String: JSONValue]
+    /// Empty in lists; whole when one conversation is read.
+    public var transcript: [Turn]
+
+    public init(id: String, state: State = .active, outcome: Outcome? = nil, endReason: String? = nil,
+                startedAt: Date, endedAt: Date? = nil, bot: String? = nil, queue: String? = nil, agent: String? = nil,
+                trunk: String, sipCallId: String, callerWithheld: Bool, variables: [String: JSONValue],
+                transcript: [Turn] = []) {
+        self.id = id
+        self.state = state
+        self.outcome = outcome
+        self.endReason = endReason
+        self.startedAt = startedAt
+        self.endedAt = endedAt
+        self.bot = bot
+        self.queue = queue
+        self.agent = agent
+        self.trunk = trunk
+        self.sipCallId = sipCallId
+        self.callerWithheld = callerWithheld
+        self.variables = variables
+        self.transcript = transcript
+    }
+}
+
+/// One entry of a transcript.
+public struct Turn: Sendable, Equatable, Codable {
+    public enum Party: String, Sendable, Codable, CaseIterable {
+        case customer, bot, agent, system
+    }
+
+    public enum Kind: String, Sendable, Codable, CaseIterable {
+        case speech, dtmf, message, action, event, note
+    }
+
+    public var at: Date
+    public var from: Party
+    public var kind: Kind
+    public var text: String
+    public var data: [String: JSONValue]
+
+    public init(at: Date, from: Party, kind: Kind, text: String, data: [String: JSONValue] = [:]) {
+        self.at = at
+        self.from = from
+        self.kind = kind
+        self.text = text
+        self.data = data
+    }
+}
+
+/// The names of the variables the gateway itself sets.
+public enum ContextVariable {
+    public static let customerPhoneNumber = "bot.CustomerPhoneNumber"
+    public static let organizationPhoneNumber = "bot.OrganizationPhoneNumber"
+    public static let sipCallId = "SipCallId"
+    public static let trunkName = "TrunkName"
+    public static let closeConversation = "CloseOmnichannelConversation"
+}
