@@ -2,6 +2,7 @@
  * rdata whose strings are not NUL-terminated; reading it and answering is plain C. The decision
  * itself is Swift's (the callback). */
 #include "vg_admission.h"
+#include "vg_request.h"
 #include <string.h>
 #include <stdio.h>
 #include <stdatomic.h>
@@ -9,6 +10,7 @@
 static vg_admission_fn g_fn;
 static pjsip_endpoint *g_endpt;
 static void *g_user;
+static char g_realm[128] = "voicegate";
 
 static pj_bool_t on_rx_request(pjsip_rx_data *rdata);
 static pj_status_t on_tx_response(pjsip_tx_data *tdata);
@@ -53,6 +55,7 @@ static pj_bool_t on_rx_request(pjsip_rx_data *rdata) {
         .source_ip = rdata->pkt_info.src_name,
         .source_port = rdata->pkt_info.src_port,
         .transport = rdata->tp_info.transport ? rdata->tp_info.transport->type_name : "?",
+        .rdata = rdata,
     };
     vg_admission_decision decision = g_fn(&request, g_user);
     if (decision.status == 0) return PJ_FALSE;
@@ -68,6 +71,23 @@ static pj_bool_t on_rx_request(pjsip_rx_data *rdata) {
         pjsip_generic_string_hdr_init2(&retry_after, (pj_str_t *)&name, &value);
         pj_list_push_back(&headers, &retry_after);
     }
+    /* RFC 8760: offer SHA-256 first and MD5 second; a client takes the first it supports. */
+    pjsip_generic_string_hdr challenges[2];
+    char challenge_values[2][384];
+    if (decision.status == 401 && decision.challenge) {
+        static const pj_str_t www = { "WWW-Authenticate", 16 };
+        char nonce[64];
+        vg_nonce_make(nonce, sizeof(nonce));
+        static const char *algorithms[2] = { "SHA-256", "MD5" };
+        for (int i = 0; i < 2; i++) {
+            int len = snprintf(challenge_values[i], sizeof(challenge_values[i]),
+                               "Digest realm=\"%s\", nonce=\"%s\", algorithm=%s, qop=\"auth\"%s",
+                               g_realm, nonce, algorithms[i], decision.stale ? ", stale=true" : "");
+            pj_str_t value = { challenge_values[i], len };
+            pjsip_generic_string_hdr_init2(&challenges[i], (pj_str_t *)&www, &value);
+            pj_list_push_back(&headers, &challenges[i]);
+        }
+    }
     pj_str_t reason = { (char *)decision.reason, decision.reason ? (pj_ssize_t)strlen(decision.reason) : 0 };
     pjsip_endpoint *endpt = g_endpt;
     pj_status_t status = pjsip_endpt_respond(endpt, NULL, rdata, decision.status,
@@ -80,7 +100,9 @@ static pj_bool_t on_rx_request(pjsip_rx_data *rdata) {
     return PJ_TRUE;
 }
 
-pj_status_t vg_admission_install(pjsip_endpoint *endpt, vg_admission_fn fn, void *user) {
+pj_status_t vg_admission_install(pjsip_endpoint *endpt, vg_admission_fn fn, void *user, const char *realm) {
+    if (realm) snprintf(g_realm, sizeof(g_realm), "%s", realm);
+    vg_request_init();
     g_fn = fn;
     g_endpt = endpt;
     g_user = user;

@@ -4,11 +4,48 @@ public struct AdmissionRequest: Sendable, Equatable {
     public var method: String
     public var sourceAddress: String
     public var transport: String
+    /// The Digest Authorization the request carried, if any.
+    public var digest: DigestAttempt?
+    /// For INVITEs: what the request says about caller and dialed number. nil skips the number
+    /// checks (other methods).
+    public var callHeaders: InboundCallHeaders?
 
-    public init(method: String, sourceAddress: String, transport: String) {
+    public init(method: String, sourceAddress: String, transport: String, digest: DigestAttempt? = nil,
+                callHeaders: InboundCallHeaders? = nil) {
         self.method = method
         self.sourceAddress = sourceAddress
         self.transport = transport
+        self.digest = digest
+        self.callHeaders = callHeaders
+    }
+}
+
+/// What a Digest Authorization header claims. Whether its response is right is asked of a
+/// closure: the hash functions are pjsip's, outside the core.
+public struct DigestAttempt: Sendable, Equatable {
+    public var username: String
+    public var realm: String
+    /// The nonce is one this process issued and it is recent.
+    public var nonceFresh: Bool
+    public init(username: String, realm: String, nonceFresh: Bool) {
+        self.username = username
+        self.realm = realm
+        self.nonceFresh = nonceFresh
+    }
+}
+
+/// Where an admitted INVITE goes: the trunk it came from, the number dialed and its bot, and
+/// who called.
+public struct CallRoute: Sendable, Equatable {
+    public var trunk: Trunk
+    public var number: PhoneNumberSettings
+    public var bot: BotSettings
+    public var identity: CallIdentity
+
+    /// The dialed number as the bot sees it: the normalized number; for the catch-all entry,
+    /// whatever was dialed.
+    public var organizationNumber: String {
+        number.isCatchAll ? identity.dialed.text : number.number
     }
 }
 
@@ -17,6 +54,12 @@ public struct AdmissionDecision: Sendable, Equatable {
     public enum Outcome: String, Sendable, Equatable {
         case admitted
         case untrustedSource = "untrusted_source"
+        case authRequired = "auth_required"
+        case staleNonce = "stale_nonce"
+        case badCredentials = "bad_credentials"
+        case unknownNumber = "unknown_number"
+        case voiceDisabled = "voice_disabled"
+        case botDisabled = "bot_disabled"
         case shuttingDown = "shutting_down"
         case atCapacity = "at_capacity"
     }
@@ -24,54 +67,127 @@ public struct AdmissionDecision: Sendable, Equatable {
     public var outcome: Outcome
     /// The trunk the source belongs to, when it belongs to one.
     public var trunk: String?
+    /// For an admitted INVITE: where it goes.
+    public var route: CallRoute?
+
+    public init(outcome: Outcome, trunk: String?, route: CallRoute? = nil) {
+        self.outcome = outcome
+        self.trunk = trunk
+        self.route = route
+    }
 
     /// The SIP final response for a refusal; nil when admitted.
     public var sipStatus: Int? {
         switch outcome {
         case .admitted: return nil
-        case .untrustedSource: return 403
+        case .untrustedSource, .badCredentials: return 403
+        case .authRequired, .staleNonce: return 401
+        case .unknownNumber: return 404
+        case .voiceDisabled, .botDisabled: return 480
         case .shuttingDown, .atCapacity: return 503
         }
     }
 
-    /// Reason phrases say no more than the status: a scanner learns nothing about the policy.
+    /// Reason phrases say no more than the status: a scanner learns nothing about the policy, and
+    /// unknown and wrong credentials look the same as an untrusted source.
     public var reasonPhrase: String? {
-        switch outcome {
-        case .admitted: return nil
-        case .untrustedSource: return "Forbidden"
-        case .shuttingDown, .atCapacity: return "Service Unavailable"
+        switch sipStatus {
+        case 401: return "Unauthorized"
+        case 403: return "Forbidden"
+        case 404: return "Not Found"
+        case 480: return "Temporarily Unavailable"
+        case 503: return "Service Unavailable"
+        default: return nil
         }
     }
 }
 
-/// Who may start calls, and how many at once. Runs on SIP worker threads for every new request,
-/// so it is an immutable value: no locks, no I/O.
+/// Who may start calls, to which numbers, and how many at once. Runs on SIP worker threads for
+/// every new request, so it is an immutable value: no locks, no I/O.
 public struct AdmissionPolicy: Sendable, Equatable {
     public let trunks: [Trunk]
     public let maxConcurrentCalls: Int
+    public let phoneNumbers: [PhoneNumberSettings]
+    public let bots: [BotSettings]
+    /// The realm of our challenges: a Digest answer for another realm is wrong.
+    public let realm: String
 
-    public init(trunks: [Trunk], maxConcurrentCalls: Int) {
+    public init(trunks: [Trunk], maxConcurrentCalls: Int, phoneNumbers: [PhoneNumberSettings] = [],
+                bots: [BotSettings] = [], realm: String = "voicegate") {
         self.trunks = trunks
         self.maxConcurrentCalls = maxConcurrentCalls
+        self.phoneNumbers = phoneNumbers
+        self.bots = bots
+        self.realm = realm
     }
 
-    /// The trunk whose sources hold the address, the first one in configuration order.
-    public func trunk(for address: String) -> Trunk? {
-        guard let ip = IPAddress(address) else { return nil }
-        return trunks.first { trunk in trunk.sources.contains { $0.contains(ip) } }
+    /// Every trunk whose sources hold the address, in configuration order.
+    public func trunks(for address: String) -> [Trunk] {
+        guard let ip = IPAddress(address) else { return [] }
+        return trunks.filter { trunk in trunk.sources.contains { $0.contains(ip) } }
+    }
+
+    /// The first trunk whose sources hold the address.
+    public func trunk(for address: String) -> Trunk? { trunks(for: address).first }
+
+    /// The trunk a request belongs to. A source some trunk trusts without credentials is that
+    /// trunk. When every trunk of the source wants credentials, INVITEs must answer a challenge;
+    /// OPTIONS keep-alives need not (they start nothing and reveal nothing).
+    /// `responseMatches` says whether the Digest response is right for a password.
+    public func authenticate(_ request: AdmissionRequest,
+                             responseMatches: (DigestCredentials) -> Bool) -> Result<Trunk, AdmissionDecision> {
+        let candidates = trunks(for: request.sourceAddress)
+        guard let first = candidates.first else { return .failure(AdmissionDecision(outcome: .untrustedSource, trunk: nil)) }
+        if let open = candidates.first(where: { $0.credentials == nil }) { return .success(open) }
+        if request.method == "OPTIONS" { return .success(first) }
+        guard let digest = request.digest else { return .failure(AdmissionDecision(outcome: .authRequired, trunk: nil)) }
+        // Unknown user, wrong realm and wrong password all end the same way (403), so a scanner
+        // cannot tell which usernames exist.
+        let match = candidates.first { trunk in
+            guard let credentials = trunk.credentials else { return false }
+            return credentials.username == digest.username && digest.realm == realm && responseMatches(credentials)
+        }
+        guard let trunk = match else { return .failure(AdmissionDecision(outcome: .badCredentials, trunk: nil)) }
+        // Right password on an old (or another process's) nonce: challenge again, stale=true.
+        guard digest.nonceFresh else { return .failure(AdmissionDecision(outcome: .staleNonce, trunk: trunk.name)) }
+        return .success(trunk)
+    }
+
+    /// The number an INVITE dialed, and its bot: 404 when no entry holds it, 480 when its voice
+    /// or its bot is off.
+    public func route(_ headers: InboundCallHeaders, trunk: Trunk) -> Result<CallRoute, AdmissionDecision> {
+        let identity = CallIdentity.resolve(headers, defaultCountryCode: trunk.defaultCountryCode)
+        let dialed = identity.dialed.text
+        let entry = phoneNumbers.first { !$0.isCatchAll && !dialed.isEmpty && $0.number == dialed }
+            ?? phoneNumbers.first(where: \.isCatchAll)
+        guard let number = entry else { return .failure(AdmissionDecision(outcome: .unknownNumber, trunk: trunk.name)) }
+        guard number.voiceEnabled else { return .failure(AdmissionDecision(outcome: .voiceDisabled, trunk: trunk.name)) }
+        guard let bot = bots.first(where: { $0.id == number.bot }), bot.enabled else {
+            return .failure(AdmissionDecision(outcome: .botDisabled, trunk: trunk.name))
+        }
+        return .success(CallRoute(trunk: trunk, number: number, bot: bot, identity: identity))
     }
 
     /// Untrusted sources are refused whatever the method (nothing from them reaches a bot); only
-    /// INVITEs count against capacity and are refused while draining.
-    public func decide(_ request: AdmissionRequest, activeCalls: Int, draining: Bool) -> AdmissionDecision {
-        guard let trunk = trunk(for: request.sourceAddress) else {
-            return AdmissionDecision(outcome: .untrustedSource, trunk: nil)
+    /// INVITEs are checked for credentials, a known number, capacity and shutdown.
+    public func decide(_ request: AdmissionRequest, activeCalls: Int, draining: Bool,
+                       responseMatches: (DigestCredentials) -> Bool = { _ in false }) -> AdmissionDecision {
+        let trunk: Trunk
+        switch authenticate(request, responseMatches: responseMatches) {
+        case .success(let t): trunk = t
+        case .failure(let refusal): return refusal
         }
-        if request.method == "INVITE" {
-            if draining { return AdmissionDecision(outcome: .shuttingDown, trunk: trunk.name) }
-            if activeCalls >= maxConcurrentCalls { return AdmissionDecision(outcome: .atCapacity, trunk: trunk.name) }
+        guard request.method == "INVITE" else { return AdmissionDecision(outcome: .admitted, trunk: trunk.name) }
+        var route: CallRoute?
+        if let headers = request.callHeaders {
+            switch self.route(headers, trunk: trunk) {
+            case .success(let r): route = r
+            case .failure(let refusal): return refusal
+            }
         }
-        return AdmissionDecision(outcome: .admitted, trunk: trunk.name)
+        if draining { return AdmissionDecision(outcome: .shuttingDown, trunk: trunk.name) }
+        if activeCalls >= maxConcurrentCalls { return AdmissionDecision(outcome: .atCapacity, trunk: trunk.name) }
+        return AdmissionDecision(outcome: .admitted, trunk: trunk.name, route: route)
     }
 
     /// The call limit to enforce: the configured one, never more than the pjproject build allows
@@ -84,3 +200,6 @@ public struct AdmissionPolicy: Sendable, Equatable {
         return min(configured ?? ceiling, ceiling)
     }
 }
+
+/// A refusal travels as the error of `authenticate` and `route`.
+extension AdmissionDecision: Error {}

@@ -4,14 +4,17 @@ import CVoiceGateSupport
 import VoiceGateCore
 
 /// Decides on every request that would start something new, on the SIP worker thread that
-/// received it, before pjsua sees it: untrusted sources get 403, INVITEs over capacity or during
-/// shutdown get 503 with Retry-After. One log line and one counter per refusal.
+/// received it, before pjsua sees it: untrusted sources get 403, trunks with credentials a Digest
+/// challenge (401), unknown numbers 404, disabled ones 480, INVITEs over capacity or during
+/// shutdown 503 with Retry-After. One log line and one counter per refusal.
 final class AdmissionGate: Sendable {
     let policy: AdmissionPolicy
     let retryAfter: Int
     let draining = Atomic<Bool>(false)
     private let log: LogSink
     private let metrics: GatewayMetrics
+    /// How long a nonce stays good: long enough for a slow trunk to answer the challenge.
+    static let nonceLifetime: Int32 = 300
 
     init(policy: AdmissionPolicy, retryAfter: Int, log: LogSink, metrics: GatewayMetrics) {
         self.policy = policy
@@ -22,29 +25,80 @@ final class AdmissionGate: Sendable {
 
     /// Runs on a pj worker thread (registered by pjlib itself).
     func decide(_ raw: vg_admission_request) -> vg_admission_decision {
-        let request = AdmissionRequest(method: String(cString: raw.method), sourceAddress: String(cString: raw.source_ip),
-                                       transport: String(cString: raw.transport))
+        let request = Self.request(raw)
+        let digest = raw.rdata.flatMap(InboundRequest.digest)
         let decision = policy.decide(request, activeCalls: Int(pjsua_call_get_count()),
-                                     draining: draining.load(ordering: .acquiring))
-        guard let status = decision.sipStatus else { return vg_admission_decision(status: 0, retry_after_seconds: 0, reason: nil) }
+                                     draining: draining.load(ordering: .acquiring),
+                                     responseMatches: { Self.responseMatches(digest, method: request.method, password: $0.password) })
+        guard let status = decision.sipStatus else { return vg_admission_decision(status: 0, retry_after_seconds: 0, reason: nil, challenge: 0, stale: 0) }
         metrics.increment("voicegate_sip_refusals_total", labels: "reason=\"\(decision.outcome.rawValue)\"")
         // One line per refusal, with a fixed shape fail2ban can match:
         //   event=sip.refused method=INVITE source=203.0.113.9:5060 transport=UDP status=403 reason=untrusted_source
-        log.write(LogLine(decision.outcome == .untrustedSource ? .warning : .info, "sip.refused", [
+        let level: LogLine.Level = [.untrustedSource, .badCredentials].contains(decision.outcome) ? .warning : .info
+        var fields: [(String, String)] = [
             ("method", request.method), ("source", "\(request.sourceAddress):\(raw.source_port)"),
             ("transport", request.transport), ("status", String(status)), ("reason", decision.outcome.rawValue),
-            ("trunk", decision.trunk ?? "")]))
-        let retry = decision.sipStatus == 503 ? Int32(retryAfter) : 0
-        return vg_admission_decision(status: Int32(status), retry_after_seconds: retry, reason: AdmissionGate.phrase(status))
+            ("trunk", decision.trunk ?? "")]
+        if decision.outcome == .unknownNumber || decision.outcome == .voiceDisabled || decision.outcome == .botDisabled,
+           let headers = request.callHeaders {
+            let trunk = policy.trunks.first { $0.name == decision.trunk }
+            fields.append(("dialed", CallIdentity.resolve(headers, defaultCountryCode: trunk?.defaultCountryCode).dialed.text))
+        }
+        log.write(LogLine(level, "sip.refused", fields))
+        let retry = status == 503 ? Int32(retryAfter) : 0
+        let challenge: Int32 = status == 401 ? 1 : 0
+        return vg_admission_decision(status: Int32(status), retry_after_seconds: retry, reason: AdmissionGate.phrase(status),
+                                     challenge: challenge, stale: decision.outcome == .staleNonce ? 1 : 0)
+    }
+
+    /// Where an INVITE that admission let through goes, read again from the request in
+    /// pjsua's on_incoming_call (same worker-thread rules). nil when it no longer qualifies.
+    func route(_ rdata: UnsafeMutablePointer<pjsip_rx_data>, source: String, transport: String) -> CallRoute? {
+        var request = AdmissionRequest(method: "INVITE", sourceAddress: source, transport: transport,
+                                       callHeaders: InboundRequest.callHeaders(rdata))
+        let digest = InboundRequest.digest(rdata)
+        request.digest = digest.map { DigestAttempt(username: text($0.username), realm: text($0.realm), nonceFresh: true) }
+        let decision = policy.decide(request, activeCalls: 0, draining: false,
+                                     responseMatches: { Self.responseMatches(digest, method: "INVITE", password: $0.password) })
+        return decision.route
+    }
+
+    private static func request(_ raw: vg_admission_request) -> AdmissionRequest {
+        var request = AdmissionRequest(method: String(cString: raw.method), sourceAddress: String(cString: raw.source_ip),
+                                       transport: String(cString: raw.transport))
+        guard let rdata = raw.rdata else { return request }
+        if let digest = InboundRequest.digest(rdata) {
+            let nonce = text(digest.nonce)
+            request.digest = DigestAttempt(username: text(digest.username), realm: text(digest.realm),
+                                           nonceFresh: vg_nonce_fresh(nonce, nonceLifetime) == 1)
+        }
+        if request.method == "INVITE" { request.callHeaders = InboundRequest.callHeaders(rdata) }
+        return request
+    }
+
+    /// pjsip computes what a client knowing the password would have answered; compared in
+    /// constant time.
+    private static func responseMatches(_ digest: vg_digest?, method: String, password: String) -> Bool {
+        guard var digest else { return false }
+        var expected = [CChar](repeating: 0, count: 128)
+        guard vg_digest_expected(&digest, method, password, &expected, Int32(expected.count)) == 0 else { return false }
+        let given = text(digest.response).lowercased()
+        return vg_secure_equal(expected, given) == 1
     }
 
     /// Reason phrases as static C strings: the C module keeps the pointer past this call.
     private static func phrase(_ status: Int) -> UnsafePointer<CChar> {
         switch status {
+        case 401: return unauthorized
         case 403: return forbidden
+        case 404: return notFound
+        case 480: return unavailableNow
         default: return unavailable
         }
     }
+    nonisolated(unsafe) private static let unauthorized = UnsafePointer(strdup("Unauthorized")!)
     nonisolated(unsafe) private static let forbidden = UnsafePointer(strdup("Forbidden")!)
+    nonisolated(unsafe) private static let notFound = UnsafePointer(strdup("Not Found")!)
+    nonisolated(unsafe) private static let unavailableNow = UnsafePointer(strdup("Temporarily Unavailable")!)
     nonisolated(unsafe) private static let unavailable = UnsafePointer(strdup("Service Unavailable")!)
 }

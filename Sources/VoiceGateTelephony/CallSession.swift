@@ -1,5 +1,6 @@
 import Foundation
 import CPJProject
+import VoiceGateCore
 
 /// One call the gateway holds, from answer to hang-up. Lives in the endpoint's call table and is
 /// touched on the PJExecutor thread only.
@@ -8,10 +9,9 @@ final class CallSession {
     let token: UInt64
     let callID: pjsua_call_id
     let sipCallID: String
-    let from: String
-    let to: String
+    let route: CallRoute
     let source: String
-    let trunk: String
+    let conversationID: String
     let started = Date()
     var audio: CallAudio?
     /// RTP packets received and sent, summed over the call's streams as each is destroyed.
@@ -19,19 +19,22 @@ final class CallSession {
     /// Set when the gateway decided to end the call (why); nil while only the caller may end it.
     var hangUpReason: String?
 
-    init(token: UInt64, callID: pjsua_call_id, sipCallID: String, from: String, to: String, source: String, trunk: String) {
+    init(token: UInt64, callID: pjsua_call_id, sipCallID: String, route: CallRoute, source: String, conversationID: String) {
         self.token = token
         self.callID = callID
         self.sipCallID = sipCallID
-        self.from = from
-        self.to = to
+        self.route = route
         self.source = source
-        self.trunk = trunk
+        self.conversationID = conversationID
     }
 
     var elapsed: TimeInterval { Date().timeIntervalSince(started) }
 
     var logFields: [(String, String)] {
-        [("call", String(token)), ("sip_call_id", sipCallID), ("from", from), ("to", to), ("source", source), ("trunk", trunk)]
+        // Caller numbers are personal data but an operator needs them to trace a call; withheld
+        // numbers stay withheld here too.
+        [("call", String(token)), ("conversation", conversationID), ("sip_call_id", sipCallID),
+         ("caller", route.identity.customerNumber), ("dialed", route.organizationNumber), ("bot", route.bot.id),
+         ("source", source), ("trunk", route.trunk.name)]
     }
 }

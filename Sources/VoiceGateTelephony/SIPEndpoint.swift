@@ -25,6 +25,7 @@ public final class SIPEndpoint: @unchecked Sendable {
 
     private let config: GatewayConfiguration
     private let bot: DemoBot
+    private let observer: CallObserver
     private let log: LogSink
     private let gate: AdmissionGate
     private let feeder = PlayoutFeeder()
@@ -38,15 +39,17 @@ public final class SIPEndpoint: @unchecked Sendable {
     /// The audio of the bridge and of calls: 8 kHz, so G.711 calls need no resampling.
     static let clockRate: UInt32 = 8000
 
-    public init(config: GatewayConfiguration, bot: DemoBot, log: LogSink, metrics: GatewayMetrics) {
+    public init(config: GatewayConfiguration, bot: DemoBot, observer: CallObserver = NoCallObserver(), log: LogSink, metrics: GatewayMetrics) {
         self.config = config
         self.bot = bot.resampled(to: Int(SIPEndpoint.clockRate))
+        self.observer = observer
         self.log = log
         self.metrics = metrics
         let limits = CompiledLimits.current
         self.callCapacity = AdmissionPolicy.effectiveLimit(configured: config.calls.maxConcurrent, compiledMaxCalls: limits.maxCalls,
                                                            rtpPortCount: config.sip.rtpPortCount)
-        self.gate = AdmissionGate(policy: AdmissionPolicy(trunks: config.trunks, maxConcurrentCalls: callCapacity),
+        self.gate = AdmissionGate(policy: AdmissionPolicy(trunks: config.trunks, maxConcurrentCalls: callCapacity,
+                                                          phoneNumbers: config.phoneNumbers, bots: config.bots, realm: config.sip.realm),
                                   retryAfter: config.calls.retryAfterSeconds, log: log, metrics: metrics)
         self.executor = PJExecutor()
         executor.setTick { [weak self] in self?.tick() }
@@ -102,7 +105,8 @@ public final class SIPEndpoint: @unchecked Sendable {
         try PJSUASetup.configureCodecs()
         try check(pjsua_start(), "pjsua_start")
         try check(pjsua_set_null_snd_dev(), "pjsua_set_null_snd_dev")
-        try check(vg_admission_install(pjsua_get_pjsip_endpt(), admissionCallback, Unmanaged.passUnretained(gate).toOpaque()),
+        try check(vg_admission_install(pjsua_get_pjsip_endpt(), admissionCallback, Unmanaged.passUnretained(gate).toOpaque(),
+                                       config.sip.realm),
                   "install admission module")
         running.store(true, ordering: .releasing)
         return transports
@@ -136,6 +140,26 @@ public final class SIPEndpoint: @unchecked Sendable {
             if port == 0 { port = UInt32(boundPort) }
             result.append(ListeningTransport(kind: kind, host: String(pjString: info.local_name.host), port: boundPort))
         }
+        if let tls = config.sip.tls {
+            var cfg = pjsua_transport_config()
+            pjsua_transport_config_default(&cfg)
+            cfg.port = UInt32(tls.port)
+            if !anyAddress { cfg.bound_addr = arena.pj(listen) }
+            if let advertise = config.sip.advertise { cfg.public_addr = arena.pj(advertise) }
+            else if !anyAddress { cfg.public_addr = arena.pj(listen) }
+            cfg.tls_setting.cert_file = arena.pj(tls.certificateFile)
+            cfg.tls_setting.privkey_file = arena.pj(tls.privateKeyFile)
+            // TLS 1.2 and 1.3 only; trunks authenticate by source and Digest, not client certificates.
+            cfg.tls_setting.proto = UInt32(PJ_SSL_SOCK_PROTO_TLS1_2.rawValue | PJ_SSL_SOCK_PROTO_TLS1_3.rawValue)
+            cfg.tls_setting.verify_client = pj_bool_t(PJ_FALSE.rawValue)
+            cfg.tls_setting.require_client_cert = pj_bool_t(PJ_FALSE.rawValue)
+            var id = pjsua_transport_id(0)
+            try check(pjsua_transport_create(isIPv6 ? PJSIP_TRANSPORT_TLS6 : PJSIP_TRANSPORT_TLS, &cfg, &id),
+                      "bind SIP tls on \(listen):\(tls.port) with \(tls.certificateFile)")
+            var info = pjsua_transport_info()
+            try check(pjsua_transport_get_info(id, &info), "pjsua_transport_get_info")
+            result.append(ListeningTransport(kind: .tls, host: String(pjString: info.local_name.host), port: Int(info.local_name.port)))
+        }
         return result
     }
 
@@ -165,15 +189,25 @@ public final class SIPEndpoint: @unchecked Sendable {
     private func onIncomingCall(_ callID: pjsua_call_id, _ rdata: UnsafeMutablePointer<pjsip_rx_data>?) {
         let token = nextToken.wrappingAdd(1, ordering: .relaxed).oldValue
         pjsua_call_set_user_data(callID, UnsafeMutableRawPointer(bitPattern: UInt(token)))
-        var source = "?"
-        if let rdata {
-            source = withUnsafeBytes(of: rdata.pointee.pkt_info.src_name) { raw in
-                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
-            } + ":\(rdata.pointee.pkt_info.src_port)"
+        guard let rdata else { return }
+        let address = withUnsafeBytes(of: rdata.pointee.pkt_info.src_name) { raw in
+            String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
         }
-        let trunk = gate.policy.trunk(for: String(source[..<(source.lastIndex(of: ":") ?? source.endIndex)]))?.name ?? ""
-        let from = source
-        executor.async { [self] in incoming(callID, token: token, source: from, trunk: trunk) }
+        let source = "\(address):\(rdata.pointee.pkt_info.src_port)"
+        let transport = rdata.pointee.tp_info.transport.map { String(cString: $0.pointee.type_name) } ?? "?"
+        let route = gate.route(rdata, source: address, transport: transport)
+        let sipCallID = InboundRequest.callID(rdata)
+        var mapped: [String: JSONValue] = [:]
+        for mapping in config.sipHeaders {
+            // Header values are the caller's (or their carrier's) words: bounded, never parsed here.
+            if let value = InboundRequest.values(rdata, mapping.header, limit: 1).first {
+                mapped[mapping.variable] = .string(String(value.prefix(512)))
+            }
+        }
+        let headerVariables = mapped
+        executor.async { [self] in
+            incoming(callID, token: token, source: source, transport: transport, route: route, sipCallID: sipCallID, mapped: headerVariables)
+        }
     }
 
     private func onCallState(_ callID: pjsua_call_id) {
@@ -223,17 +257,46 @@ public final class SIPEndpoint: @unchecked Sendable {
         UInt64(UInt(bitPattern: pjsua_call_get_user_data(callID))) == token
     }
 
-    private func incoming(_ callID: pjsua_call_id, token: UInt64, source: String, trunk: String) {
+    private func incoming(_ callID: pjsua_call_id, token: UInt64, source: String, transport: String, route: CallRoute?,
+                          sipCallID: String, mapped: [String: JSONValue]) {
         // The caller may have given up between the callback and now; pjsua has then reset the slot.
         guard tokenMatches(callID, token) else { return }
-        var info = pjsua_call_info()
-        guard pjsua_call_get_info(callID, &info) == PJ_SUCCESS.rawValue else { return }
-        let session = CallSession(token: token, callID: callID, sipCallID: String(pjString: info.call_id),
-                                  from: String(pjString: info.remote_info), to: String(pjString: info.local_info),
-                                  source: source, trunk: trunk)
+        guard let route else {
+            // Admission let it through but it no longer routes (the nonce aged in between): refuse.
+            log.write(LogLine(.warning, "call.unroutable", [("source", source), ("sip_call_id", sipCallID)]))
+            PJSUASetup.withHeaders([]) { msg in _ = pjsua_call_hangup(callID, 403, nil, msg) }
+            return
+        }
+        let session = CallSession(token: token, callID: callID, sipCallID: sipCallID, route: route, source: source,
+                                  conversationID: UUID().uuidString.lowercased())
         calls[callID] = session
         liveCalls.set(calls.count)
         metrics.gauge("voicegate_active_calls", Double(calls.count))
+
+        var variables = mapped
+        variables[ContextVariable.customerPhoneNumber] = .string(route.identity.customerNumber)
+        variables[ContextVariable.organizationPhoneNumber] = .string(route.organizationNumber)
+        variables[ContextVariable.sipCallId] = .string(sipCallID)
+        variables[ContextVariable.trunkName] = .string(route.trunk.name)
+        let call = InboundCall(conversationID: session.conversationID, route: route, sipCallID: sipCallID, source: source,
+                               transport: transport, variables: variables, arrivedAt: session.started)
+        // Answer only once the conversation is durable: a call nobody can find afterwards is the
+        // one loss a gateway must not have.
+        observer.callArrived(call) { [self] stored in
+            executor.async { [self] in answer(callID, token: token, stored: stored) }
+        }
+    }
+
+    private func answer(_ callID: pjsua_call_id, token: UInt64, stored: Bool) {
+        guard let session = calls[callID], session.token == token, session.hangUpReason == nil else { return }
+        guard stored else {
+            log.write(LogLine(.error, "call.refused", session.logFields + [("status", "503"), ("reason", "store_unavailable")]))
+            session.hangUpReason = "store_unavailable"
+            PJSUASetup.withHeaders([("Retry-After", String(config.calls.retryAfterSeconds))]) { msg in
+                _ = pjsua_call_hangup(callID, 503, nil, msg)
+            }
+            return
+        }
         let status = pjsua_call_answer(callID, 200, nil, nil)
         if status != PJ_SUCCESS.rawValue {
             log.write(LogLine(.error, "call.answer_failed", session.logFields + [("error", PJError("pjsua_call_answer", status).message)]))
@@ -253,7 +316,11 @@ public final class SIPEndpoint: @unchecked Sendable {
             if firstTime { session.audio = try CallAudio(name: "call\(callID)", clockRate: SIPEndpoint.clockRate) }
             try session.audio!.connect(to: media.confSlot)
             if firstTime {
-                feeder.play(bot.greeting.samples[...], on: session.audio!, token: token)
+                if case .embedded = session.route.bot.kind {
+                    feeder.play(bot.greeting.samples[...], on: session.audio!, token: token)
+                    observer.callTurn(session.conversationID, Turn(at: Date(), from: .bot, kind: .message, text: "(greeting prompt)",
+                                                                   data: ["audio": "greeting", "seconds": .number(bot.greeting.durationSeconds)]))
+                }
                 log.write(LogLine(.info, "call.media_started", session.logFields + [
                     ("codec", media.codec), ("prompt_seconds", String(format: "%.2f", bot.greeting.durationSeconds))]))
             }
@@ -267,11 +334,20 @@ public final class SIPEndpoint: @unchecked Sendable {
 
     private func keyPressed(_ callID: pjsua_call_id, token: UInt64, digit: Character, durationMs: Int) {
         guard let session = calls[callID], session.token == token, let audio = session.audio else { return }
-        switch bot.onDigit(digit) {
-        case .interruptAndPlay(let prompt):
-            feeder.replace(with: prompt.samples[...], on: audio, token: token)
+        // The transcript keeps the digit (a bot needs it); logs never do, callers key in PINs.
+        observer.callTurn(session.conversationID, Turn(at: Date(), from: .customer, kind: .dtmf, text: String(digit),
+                                                       data: ["durationMs": .number(Double(durationMs))]))
+        var action = "recorded"
+        if case .embedded = session.route.bot.kind {
+            switch bot.onDigit(digit) {
+            case .interruptAndPlay(let prompt):
+                feeder.replace(with: prompt.samples[...], on: audio, token: token)
+                observer.callTurn(session.conversationID, Turn(at: Date(), from: .bot, kind: .message, text: "(key reply prompt)",
+                                                               data: ["audio": "keyReply", "bargeIn": true]))
+                action = "reply"
+            }
         }
-        log.write(LogLine(.info, "call.dtmf", session.logFields + [("duration_ms", String(durationMs)), ("action", "reply")]))
+        log.write(LogLine(.info, "call.dtmf", session.logFields + [("duration_ms", String(durationMs)), ("action", action)]))
     }
 
     private func disconnected(_ callID: pjsua_call_id, token: UInt64, status: Int, reason: String) {
@@ -296,6 +372,20 @@ public final class SIPEndpoint: @unchecked Sendable {
         metrics.gauge("voicegate_active_calls", Double(calls.count))
         metrics.increment("voicegate_calls_total", labels: "outcome=\"\(session.hangUpReason == nil ? "caller_hangup" : "gateway_hangup")\"")
         log.write(LogLine(.info, "call.ended", fields))
+        let (outcome, why) = Self.conversationEnd(session.hangUpReason)
+        observer.callEnded(session.conversationID, outcome: outcome, reason: why)
+    }
+
+    /// The conversation's outcome and end reason for a gateway hang-up reason (nil: the caller
+    /// hung up). Bot-protocol words where they exist.
+    static func conversationEnd(_ hangUpReason: String?) -> (Conversation.Outcome, String) {
+        switch hangUpReason {
+        case nil: return (.abandoned, "customerHangUp")
+        case "shutdown": return (.failed, "shutdown")
+        case "max_duration": return (.failed, "maxDuration")
+        case "store_unavailable": return (.failed, "storeUnavailable")
+        case let other?: return (.failed, other)
+        }
     }
 
     /// Ends a call from the gateway's side: BYE when answered, else the given final response.
@@ -363,7 +453,7 @@ public final class SIPEndpoint: @unchecked Sendable {
 
 /// The C entry point of the admission module: finds the gate and lets it decide.
 private let admissionCallback: vg_admission_fn = { request, user in
-    guard let request, let user else { return vg_admission_decision(status: 0, retry_after_seconds: 0, reason: nil) }
+    guard let request, let user else { return vg_admission_decision(status: 0, retry_after_seconds: 0, reason: nil, challenge: 0, stale: 0) }
     let gate = Unmanaged<AdmissionGate>.fromOpaque(user).takeUnretainedValue()
     return gate.decide(request.pointee)
 }

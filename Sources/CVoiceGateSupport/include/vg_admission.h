@@ -10,6 +10,7 @@ typedef struct vg_admission_request {
     const char *source_ip;     /* textual address the packet came from */
     int source_port;
     const char *transport;     /* "UDP", "TCP", "TLS", ... */
+    pjsip_rx_data *rdata;      /* for the vg_request_* readers, during the call only */
 } vg_admission_request;
 
 /* The decision. status 0 lets the request through to pjsua; anything else is the final response
@@ -18,6 +19,8 @@ typedef struct vg_admission_decision {
     int status;
     int retry_after_seconds;
     const char *reason;        /* static string: the response's reason phrase */
+    int challenge;             /* with status 401: add Digest challenges (SHA-256, then MD5) */
+    int stale;                 /* with challenge: the nonce was ours but old (RFC 7616 stale=true) */
 } vg_admission_decision;
 
 /* Called on a pj worker thread for every out-of-dialog request except ACK and CANCEL. Must be fast
@@ -30,7 +33,7 @@ typedef vg_admission_decision (*vg_admission_fn)(const vg_admission_request *req
  * statefully, so retransmissions are absorbed and the ACK of a non-2xx is matched. Must run on a
  * pj-registered thread, once, after pjsua_init.
  */
-pj_status_t vg_admission_install(pjsip_endpoint *endpt, vg_admission_fn fn, void *user);
+pj_status_t vg_admission_install(pjsip_endpoint *endpt, vg_admission_fn fn, void *user, const char *realm);
 
 /* How many responses with this status code the endpoint has sent (after install). Any thread. */
 unsigned long vg_responses_sent(int code);

@@ -1,0 +1,38 @@
+import Foundation
+import VoiceGateCore
+
+/// A call admission let through and routed, about to be answered.
+public struct InboundCall: Sendable {
+    /// The conversation's id (a new UUID).
+    public let conversationID: String
+    public let route: CallRoute
+    public let sipCallID: String
+    /// `address:port` the INVITE came from, and over which transport.
+    public let source: String
+    public let transport: String
+    /// The context variables the bot starts with.
+    public let variables: [String: JSONValue]
+    public let arrivedAt: Date
+}
+
+/// What the telephony layer tells the rest of the gateway about calls: the conversation store
+/// and the bots behind it. Methods are called on the pj control thread (PJExecutor) and must not
+/// block it: they queue work and return.
+public protocol CallObserver: AnyObject, Sendable {
+    /// The call is about to be answered. Call `ready(true)` (from any thread) once its
+    /// conversation is durable, `ready(false)` when it cannot be recorded: the call is then
+    /// refused with 503 rather than answered with nothing written.
+    func callArrived(_ call: InboundCall, ready: @escaping @Sendable (Bool) -> Void)
+    /// Something happened in the call: a key, a prompt played.
+    func callTurn(_ conversationID: String, _ turn: Turn)
+    /// The call is over (answered or not).
+    func callEnded(_ conversationID: String, outcome: Conversation.Outcome, reason: String)
+}
+
+/// Answers at once and keeps nothing: for an endpoint without a store.
+public final class NoCallObserver: CallObserver {
+    public init() {}
+    public func callArrived(_ call: InboundCall, ready: @escaping @Sendable (Bool) -> Void) { ready(true) }
+    public func callTurn(_ conversationID: String, _ turn: Turn) {}
+    public func callEnded(_ conversationID: String, outcome: Conversation.Outcome, reason: String) {}
+}
