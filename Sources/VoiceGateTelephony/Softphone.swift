@@ -56,6 +56,8 @@ public final class Softphone: @unchecked Sendable {
         public var autoAnswer: Bool
         /// pjproject's own log level, 0 to 4.
         public var sipLogLevel: Int
+        /// Digest username and password for a gateway that challenges (any realm).
+        public var credentials: (username: String, password: String)?
 
         public init(transport: DialTarget.Transport = .udp, bindAddress: String = "127.0.0.1", port: Int = 0,
                     fromURI: String, headers: [(String, String)] = [], autoAnswer: Bool = false, sipLogLevel: Int = 1) {
@@ -163,6 +165,14 @@ public final class Softphone: @unchecked Sendable {
         acc.rtp_cfg.bound_addr = arena.pj(options.bindAddress)
         acc.rtp_cfg.public_addr = arena.pj(options.bindAddress)
         acc.ipv6_media_use = v6 ? PJSUA_IPV6_ENABLED : PJSUA_IPV6_DISABLED
+        if let credentials = options.credentials {
+            acc.cred_count = 1
+            acc.cred_info.0.realm = arena.pj("*")
+            acc.cred_info.0.scheme = arena.pj("Digest")
+            acc.cred_info.0.username = arena.pj(credentials.username)
+            acc.cred_info.0.data_type = Int32(PJSIP_CRED_DATA_PLAIN_PASSWD.rawValue)
+            acc.cred_info.0.data = arena.pj(credentials.password)
+        }
         var id = pjsua_acc_id(0)
         try check(pjsua_acc_add(&acc, pj_bool_t(PJ_TRUE.rawValue), &id), "pjsua_acc_add")
         accountID = id

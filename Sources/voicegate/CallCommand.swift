@@ -20,7 +20,7 @@ struct CallCommand {
 
     init(_ args: ArraySlice<String>) throws {
         let a = try Arguments(args, valued: ["gateway", "transport", "from", "header", "say", "play", "dtmf", "script",
-                                             "record", "listen", "bind", "calls", "timeout", "sip-log", "log-level"])
+                                             "record", "listen", "bind", "calls", "timeout", "sip-log", "log-level", "user", "password"])
         if a.flags.contains("help") { print(Help.call); exit(0) }
 
         guard let transport = DialTarget.Transport(rawValue: (a.options["transport"] ?? "udp").lowercased()) else {
@@ -57,8 +57,14 @@ struct CallCommand {
             let fromURI = try dial?.fromURI ?? DialTarget(target: "0", from: a.options["from"], localHost: bind).fromURI
             let sipLog = Int(a.options["sip-log"] ?? "1") ?? -1
             guard (0...6).contains(sipLog) else { throw Arguments.UsageError(description: "--sip-log must be 0 to 6") }
-            options = Softphone.Options(transport: transport, bindAddress: bindAddress, port: listenPort ?? 0,
-                                        fromURI: fromURI, headers: headers, autoAnswer: listenPort != nil, sipLogLevel: sipLog)
+            var softphone = Softphone.Options(transport: transport, bindAddress: bindAddress, port: listenPort ?? 0,
+                                              fromURI: fromURI, headers: headers, autoAnswer: listenPort != nil, sipLogLevel: sipLog)
+            switch (a.options["user"], a.options["password"]) {
+            case (let user?, let password?): softphone.credentials = (user, password)
+            case (nil, nil): break
+            default: throw Arguments.UsageError(description: "--user and --password go together")
+            }
+            options = softphone
         } catch let problem as DialTarget.Problem {
             throw Arguments.UsageError(description: problem.description)
         }

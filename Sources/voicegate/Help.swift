@@ -62,6 +62,7 @@ enum Help {
       --transport udp|tcp|tls (default udp)
       --from NUMBER|URI       the caller (default sip:voicegate-softphone@BIND-ADDRESS)
       --header 'Name: value'  an extra INVITE header; repeatable
+      --user NAME --password PW   answer the gateway's Digest challenge (SHA-256 or MD5)
       --play FILE.wav         send a WAV file (16-bit PCM mono, any rate)
       --dtmf DIGITS           send RFC 4733 digits (0-9 * # A-D)
       --say TEXT              speak TEXT (needs the speech synthesizer, not in this version)
