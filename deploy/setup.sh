@@ -44,6 +44,7 @@ packages=(
   libmicrohttpd-dev                                                     # health, metrics, admin API
   sip-tester                                                            # sipp, for the tests
   baresip-core                                                          # baresip softphone + modules, interop test
+  stunnel4 openssl python3                                              # TLS peer for sipp, test certificates, the test bot
   procps iproute2                                                       # ps, ss: used by the tests
 )
 

@@ -13,21 +13,24 @@ struct SIPp {
 
     /// Runs a scenario from Tests/Scenarios against 127.0.0.1:port and waits for it to finish.
     static func run(_ scenario: String, port: Int, transport: Transport = .udp, holdMilliseconds: Int = 1000,
-                    extra: [String] = []) throws -> Result {
-        let running = try start(scenario, port: port, transport: transport, holdMilliseconds: holdMilliseconds, extra: extra)
+                    source: String = "127.0.0.1", service: String = "+18005550100", extra: [String] = []) throws -> Result {
+        let running = try start(scenario, port: port, transport: transport, holdMilliseconds: holdMilliseconds,
+                                source: source, service: service, extra: extra)
         return running.wait()
     }
 
     /// Starts a scenario in the background.
+    /// `source` is the address sipp binds and sends from (127.0.0.0/8 holds many: tests use
+    /// 127.0.0.2 as an untrusted source); `service` the number dialed.
     static func start(_ scenario: String, port: Int, transport: Transport = .udp, holdMilliseconds: Int = 1000,
-                      extra: [String] = []) throws -> Running {
+                      source: String = "127.0.0.1", service: String = "+18005550100", extra: [String] = []) throws -> Running {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/sipp")
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sipp-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         process.currentDirectoryURL = folder
         process.arguments = ["127.0.0.1:\(port)", "-sf", Paths.scenarios.appendingPathComponent(scenario).path,
-                             "-i", "127.0.0.1", "-t", transport.rawValue, "-s", "+18005550100",
+                             "-i", source, "-t", transport.rawValue, "-s", service,
                              "-m", "1", "-l", "1", "-d", String(holdMilliseconds),
                              "-mp", String(FreePorts.rtpBase(count: 4)),
                              "-nostdin", "-timeout", "40", "-timeout_error", "-trace_err", "-trace_screen"] + extra
