@@ -40,12 +40,15 @@ public enum ConfigurationParser {
         }
         var reader = Reader()
         let config = reader.configuration(root)
+        reader.problems += crossCheck(config, lines: reader.lines)
         return reader.problems.isEmpty ? .success(config) : .failure(ConfigurationError(problems: reader.problems))
     }
 }
 
 private struct Reader {
     var problems: [ConfigurationProblem] = []
+    /// The line of every field and list item read, by path, for the cross-checks.
+    var lines: [String: Int] = [:]
 
     mutating func problem(_ path: String, _ line: Int?, _ message: String) {
         problems.append(ConfigurationProblem(path: path, line: line, message: message))
@@ -67,6 +70,7 @@ private struct Reader {
                 problem(memberPath, member.keyLine, "given twice")
             } else {
                 out[member.key] = member.value
+                lines[memberPath] = member.value.line
             }
         }
         return out
@@ -90,6 +94,28 @@ private struct Reader {
         return i
     }
 
+    mutating func double(_ fields: [String: LocatedJSON], _ key: String, _ path: String, _ range: ClosedRange<Double>, default def: Double) -> Double {
+        guard let value = fields[key] else { return def }
+        guard case .number(let n, let line) = value else {
+            problem("\(path).\(key)", value.line, "must be a number, not \(value.kindName)")
+            return def
+        }
+        guard range.contains(n) else {
+            problem("\(path).\(key)", line, "must be from \(Reader.text(range.lowerBound)) to \(Reader.text(range.upperBound)), not \(Reader.text(n))")
+            return def
+        }
+        return n
+    }
+
+    mutating func bool(_ fields: [String: LocatedJSON], _ key: String, _ path: String, default def: Bool) -> Bool {
+        guard let value = fields[key] else { return def }
+        guard case .bool(let b, _) = value else {
+            problem("\(path).\(key)", value.line, "must be true or false, not \(value.kindName)")
+            return def
+        }
+        return b
+    }
+
     mutating func string(_ fields: [String: LocatedJSON], _ key: String, _ path: String) -> (String, Int)? {
         guard let value = fields[key] else { return nil }
         guard case .string(let s, let line) = value else {
@@ -97,6 +123,22 @@ private struct Reader {
             return nil
         }
         return (s, line)
+    }
+
+    /// A string field that must be given and not be empty. A missing one is reported only when
+    /// `item` is an object: otherwise `members` has said what is wrong with it. `why` follows
+    /// "is missing".
+    mutating func required(_ fields: [String: LocatedJSON], _ key: String, _ path: String, in item: LocatedJSON, why: String = "") -> (String, Int)? {
+        guard fields[key] != nil else {
+            if case .object = item { problem("\(path).\(key)", item.line, "is missing\(why)") }
+            return nil
+        }
+        guard let (text, line) = string(fields, key, path) else { return nil }
+        guard !text.isEmpty else {
+            problem("\(path).\(key)", line, "must not be empty")
+            return nil
+        }
+        return (text, line)
     }
 
     mutating func address(_ fields: [String: LocatedJSON], _ key: String, _ path: String, default def: String) -> String {
@@ -113,12 +155,15 @@ private struct Reader {
             problem(path, value.line, "must be a list, not \(value.kindName)")
             return []
         }
+        for (i, item) in items.enumerated() { lines["\(path)[\(i)]"] = item.line }
         return items
     }
 
     mutating func configuration(_ root: LocatedJSON) -> GatewayConfiguration {
         var config = GatewayConfiguration()
-        let top = members(root, "", known: ["sip", "http", "calls", "shutdown", "trunks", "greeting", "log"])
+        lines[""] = root.line
+        let top = members(root, "", known: ["sip", "http", "calls", "shutdown", "trunks", "phoneNumbers", "sipHeaders",
+                                            "bots", "store", "admin", "greeting", "log"])
         if let v = top["sip"] { config.sip = sip(v) }
         if let v = top["http"] { config.http = http(v) }
         if let v = top["calls"] { config.calls = calls(v) }
@@ -128,6 +173,17 @@ private struct Reader {
         }
         if let v = top["trunks"] { config.trunks = trunks(v) }
         else { problem("trunks", root.line, "is missing: without a trunk no call can come in") }
+        if let v = top["phoneNumbers"] { config.phoneNumbers = phoneNumbers(v) }
+        else { problem("phoneNumbers", root.line, "is missing: without numbers every call gets 404") }
+        if let v = top["sipHeaders"] { config.sipHeaders = sipHeaders(v) }
+        if let v = top["bots"] { config.bots = bots(v) }
+        if let v = top["store"] {
+            let f = members(v, "store", known: ["path"])
+            if let (path, line) = string(f, "path", "store") {
+                if path.isEmpty { problem("store.path", line, "must not be empty") } else { config.store.path = path }
+            }
+        }
+        if let v = top["admin"] { config.admin = admin(v) }
         if let v = top["greeting"] {
             let f = members(v, "greeting", known: ["wav"])
             if let (path, line) = string(f, "wav", "greeting") {
@@ -141,7 +197,7 @@ private struct Reader {
 
     mutating func sip(_ value: LocatedJSON) -> SIPSettings {
         var s = SIPSettings()
-        let f = members(value, "sip", known: ["listen", "advertise", "port", "transports", "rtpPortStart", "rtpPortCount"])
+        let f = members(value, "sip", known: ["listen", "advertise", "port", "transports", "rtpPortStart", "rtpPortCount", "tls", "realm"])
         s.listen = address(f, "listen", "sip", default: s.listen)
         if f["advertise"] != nil { s.advertise = address(f, "advertise", "sip", default: "") }
         if s.advertise == "" { s.advertise = nil }
@@ -150,7 +206,12 @@ private struct Reader {
             var kinds: [SIPTransportKind] = []
             for (i, item) in list(v, "sip.transports").enumerated() {
                 guard case .string(let name, let line) = item, let kind = SIPTransportKind(rawValue: name.lowercased()) else {
-                    problem("sip.transports[\(i)]", item.line, "must be one of: \(SIPTransportKind.allCases.map(\.rawValue).joined(separator: ", "))")
+                    problem("sip.transports[\(i)]", item.line, "must be one of: udp, tcp")
+                    continue
+                }
+                // A TLS listener needs its certificate and a port of its own: one list of kinds sharing sip.port cannot say that.
+                guard kind != .tls else {
+                    problem("sip.transports[\(i)]", line, "TLS is not listed here: it is configured by sip.tls, on its own port")
                     continue
                 }
                 if kinds.contains(kind) { problem("sip.transports[\(i)]", line, "'\(name)' is listed twice") }
@@ -167,10 +228,31 @@ private struct Reader {
             problem("sip.rtpPortCount", f["rtpPortCount"]?.line ?? f["rtpPortStart"]?.line,
                     "rtpPortStart + rtpPortCount goes past port 65535")
         }
-        if s.port != 0 && (s.rtpPortStart...(s.rtpPortStart + s.rtpPortCount)).contains(s.port) {
+        let rtpPorts = s.rtpPortStart...(s.rtpPortStart + s.rtpPortCount)
+        if s.port != 0 && rtpPorts.contains(s.port) {
             problem("sip.port", f["port"]?.line, "\(s.port) lies inside the RTP port range")
         }
+        if let v = f["tls"] {
+            let t = tls(v)
+            let line = lines["sip.tls.port"] ?? v.line
+            if t.port != 0 && t.port == s.port { problem("sip.tls.port", line, "\(t.port) is sip.port too: TLS needs a port of its own") }
+            if t.port != 0 && rtpPorts.contains(t.port) { problem("sip.tls.port", line, "\(t.port) lies inside the RTP port range") }
+            s.tls = t
+        }
+        if let (realm, line) = string(f, "realm", "sip") {
+            if realm.isEmpty { problem("sip.realm", line, "must not be empty") }
+            else if !Reader.isQuotable(realm) { problem("sip.realm", line, "must not contain '\"', '\\' or control characters: challenges carry it between quotes") }
+            else { s.realm = realm }
+        }
         return s
+    }
+
+    mutating func tls(_ value: LocatedJSON) -> TLSSettings {
+        let f = members(value, "sip.tls", known: ["port", "certificate", "privateKey"])
+        let port = int(f, "port", "sip.tls", 0...65_535, default: 5061)
+        let certificate = required(f, "certificate", "sip.tls", in: value, why: ": the PEM file of the certificate (chain)")
+        let key = required(f, "privateKey", "sip.tls", in: value, why: ": the PEM file of the certificate's private key")
+        return TLSSettings(port: port, certificateFile: certificate?.0 ?? "", privateKeyFile: key?.0 ?? "")
     }
 
     mutating func http(_ value: LocatedJSON) -> HTTPSettings {
@@ -196,7 +278,7 @@ private struct Reader {
         if case .array = value, items.isEmpty { problem("trunks", value.line, "must list at least one trunk") }
         for (i, item) in items.enumerated() {
             let path = "trunks[\(i)]"
-            let f = members(item, path, known: ["name", "sources"])
+            let f = members(item, path, known: ["name", "sources", "credentials", "defaultCountryCode", "outbound"])
             var name = ""
             if let (n, line) = string(f, "name", path) {
                 name = n
@@ -223,9 +305,151 @@ private struct Reader {
             } else if case .object = item {
                 problem("\(path).sources", item.line, "is missing: a trunk is known by the addresses it sends from")
             }
-            out.append(Trunk(name: name, sources: sources))
+            var trunk = Trunk(name: name, sources: sources)
+            if let v = f["credentials"] { trunk.credentials = credentials(v, "\(path).credentials") }
+            if let (text, line) = string(f, "defaultCountryCode", path) {
+                // "+44" is how people write a calling code; the digits are what numbers get prefixed with.
+                let digits = text.hasPrefix("+") ? String(text.dropFirst()) : text
+                if Reader.isCountryCode(digits) { trunk.defaultCountryCode = digits }
+                else { problem("\(path).defaultCountryCode", line, "must be a country calling code, 1 to 3 digits not starting with 0 (like \"44\" or \"+44\"), not '\(text)'") }
+            }
+            if let v = f["outbound"] { trunk.outbound = outbound(v, "\(path).outbound") }
+            out.append(trunk)
         }
         return out
+    }
+
+    /// Never puts the text of a field in a message: the password is a secret, and a username
+    /// typed into the wrong field may be one too.
+    mutating func credentials(_ value: LocatedJSON, _ path: String) -> DigestCredentials {
+        let f = members(value, path, known: ["username", "password"])
+        var texts: [String] = []
+        for key in ["username", "password"] {
+            guard let (text, line) = required(f, key, path, in: value) else { texts.append(""); continue }
+            if !Reader.isQuotable(text) {
+                problem("\(path).\(key)", line, "must not contain '\"', '\\' or control characters: digest authentication carries it between quotes")
+            }
+            texts.append(text)
+        }
+        return DigestCredentials(username: texts[0], password: texts[1])
+    }
+
+    mutating func outbound(_ value: LocatedJSON, _ path: String) -> OutboundRoute {
+        let f = members(value, path, known: ["host", "port", "transport"])
+        var route = OutboundRoute(host: "")
+        if let (host, line) = required(f, "host", path, in: value, why: ": where requests to this trunk go") {
+            if IPAddress(host) != nil || Reader.isHostName(host) { route.host = host }
+            else { problem("\(path).host", line, "'\(host)' is not an IP address or host name (like sbc.example.net; port and transport are fields of their own)") }
+        }
+        if let (text, line) = string(f, "transport", path) {
+            if let kind = SIPTransportKind(rawValue: text.lowercased()) { route.transport = kind }
+            else { problem("\(path).transport", line, "must be one of: udp, tcp, tls") }
+        }
+        route.port = int(f, "port", path, 1...65_535, default: route.transport == .tls ? 5061 : 5060)
+        return route
+    }
+
+    mutating func phoneNumbers(_ value: LocatedJSON) -> [PhoneNumberSettings] {
+        var out: [PhoneNumberSettings] = []
+        let items = list(value, "phoneNumbers")
+        if case .array = value, items.isEmpty { problem("phoneNumbers", value.line, "must list at least one number: without numbers every call gets 404") }
+        for (i, item) in items.enumerated() {
+            let path = "phoneNumbers[\(i)]"
+            let f = members(item, path, known: ["number", "bot", "voiceEnabled", "makeCalls"])
+            var entry = PhoneNumberSettings(number: "", bot: "")
+            if let (number, line) = required(f, "number", path, in: item, why: ": an E.164 number like +14155550100, or \"*\"") {
+                if number == "*" || Reader.isE164(number) { entry.number = number }
+                else { problem("\(path).number", line, Reader.notE164(number)) }
+            }
+            entry.bot = required(f, "bot", path, in: item, why: ": the id of the bot that answers it")?.0 ?? ""
+            entry.voiceEnabled = bool(f, "voiceEnabled", path, default: entry.voiceEnabled)
+            entry.makeCalls = bool(f, "makeCalls", path, default: entry.makeCalls)
+            out.append(entry)
+        }
+        return out
+    }
+
+    mutating func sipHeaders(_ value: LocatedJSON) -> [SIPHeaderMapping] {
+        var out: [SIPHeaderMapping] = []
+        for (i, item) in list(value, "sipHeaders").enumerated() {
+            let path = "sipHeaders[\(i)]"
+            let f = members(item, path, known: ["header", "variable"])
+            var mapping = SIPHeaderMapping(header: "", variable: "")
+            if let (name, line) = required(f, "header", path, in: item, why: ": the name of the SIP header to copy") {
+                if !Reader.isToken(name) {
+                    problem("\(path).header", line, "'\(name)' is not a SIP header name (letters, digits and -.!%*_+`'~)")
+                } else if Reader.credentialHeaders.contains(name.lowercased()) {
+                    problem("\(path).header", line, "\(name) carries credentials: it is never copied into a variable")
+                } else {
+                    mapping.header = name
+                }
+            }
+            if let (name, line) = required(f, "variable", path, in: item, why: ": the context variable the header's value goes into") {
+                if !Reader.isVariableName(name) {
+                    problem("\(path).variable", line, "'\(name)' is not a variable name (a letter or _, then letters, digits, _ and .)")
+                } else if Reader.gatewayVariables.contains(name) {
+                    problem("\(path).variable", line, "\(name) is set by the gateway itself")
+                } else {
+                    mapping.variable = name
+                }
+            }
+            out.append(mapping)
+        }
+        return out
+    }
+
+    mutating func bots(_ value: LocatedJSON) -> [BotSettings] {
+        var out: [BotSettings] = []
+        for (i, item) in list(value, "bots").enumerated() {
+            let path = "bots[\(i)]"
+            let f = members(item, path, known: ["id", "kind", "endpoint", "secret", "applicationId", "enabled", "timeoutSeconds"])
+            // An invalid id is kept as written: phone numbers naming it then find it, and the one
+            // problem is reported once.
+            let id = required(f, "id", path, in: item, why: ": phone numbers name the bot by it")
+            if let (text, line) = id, !Reader.isBotId(text) {
+                problem("\(path).id", line, "'\(text)' must be letters, digits, _, . and - only")
+            }
+            // Read whatever the kind: a wrong type is worth reporting either way.
+            let endpoint = string(f, "endpoint", path)
+            let secret = string(f, "secret", path)
+            var kind = BotSettings.Kind.embedded
+            switch required(f, "kind", path, in: item, why: ": \"embedded\" or \"external\"") {
+            case ("external", _)?:
+                var url = ""
+                if let (text, line) = endpoint {
+                    if let trouble = Reader.endpointProblem(text) { problem("\(path).endpoint", line, trouble) } else { url = text }
+                } else if f["endpoint"] == nil {
+                    problem("\(path).endpoint", item.line, "is missing: the URL an external bot is reached at")
+                }
+                if let (text, line) = secret, text.isEmpty { problem("\(path).secret", line, "must not be empty (leave it out for no secret)") }
+                kind = .external(endpoint: url, secret: secret?.0)
+            case ("embedded", _)?:
+                if let v = f["endpoint"] { problem("\(path).endpoint", v.line, "only an external bot has an endpoint") }
+                if let v = f["secret"] { problem("\(path).secret", v.line, "only an external bot has a secret") }
+            case (_, let line)?:
+                problem("\(path).kind", line, "must be \"embedded\" or \"external\"")
+            case nil:
+                break
+            }
+            var bot = BotSettings(id: id?.0 ?? "", kind: kind,
+                                  applicationId: required(f, "applicationId", path, in: item, why: ": the id the bot's platform knows it by")?.0 ?? "")
+            bot.enabled = bool(f, "enabled", path, default: bot.enabled)
+            bot.timeoutSeconds = double(f, "timeoutSeconds", path, 0.1...120, default: bot.timeoutSeconds)
+            out.append(bot)
+        }
+        return out
+    }
+
+    /// Never puts the token in a message, only what is wrong with it.
+    mutating func admin(_ value: LocatedJSON) -> AdminSettings {
+        let f = members(value, "admin", known: ["token"])
+        guard let (token, line) = string(f, "token", "admin") else { return AdminSettings() }
+        let length = token.unicodeScalars.count
+        if length < 16 { problem("admin.token", line, "is \(length) characters long; it must have at least 16") }
+        if !token.unicodeScalars.allSatisfy({ (0x21...0x7e).contains($0.value) }) {
+            problem("admin.token", line, "must be printable ASCII characters without spaces")
+        }
+        return AdminSettings(token: token)
     }
 
     mutating func log(_ value: LocatedJSON) -> LogSettings {
@@ -237,6 +461,88 @@ private struct Reader {
         }
         l.sipLevel = int(f, "sipLevel", "log", 0...4, default: l.sipLevel)
         return l
+    }
+
+    /// 10 rather than 10.0: numbers in messages read like the ones in the file.
+    static func text(_ n: Double) -> String { n == n.rounded() && abs(n) < 1e15 ? String(Int(n)) : String(n) }
+
+    /// Text a SIP header carries between quotes (digest usernames, passwords, realms): a quote, a
+    /// backslash or a control character would end or break the quoted string.
+    static func isQuotable(_ s: String) -> Bool {
+        !s.unicodeScalars.contains { $0 == "\"" || $0 == "\\" || $0.properties.generalCategory == .control }
+    }
+
+    static func isDigit(_ c: Unicode.Scalar) -> Bool { ("0"..."9").contains(c) }
+    static func isLetter(_ c: Unicode.Scalar) -> Bool { ("a"..."z").contains(c) || ("A"..."Z").contains(c) }
+
+    /// A calling code without its '+': 1 to 3 digits, none starting with 0.
+    static func isCountryCode(_ s: String) -> Bool {
+        (1...3).contains(s.unicodeScalars.count) && s.unicodeScalars.allSatisfy(isDigit) && !s.hasPrefix("0")
+    }
+
+    /// `+`, then 2 to 15 digits, the first of them 1 to 9.
+    static func isE164(_ s: String) -> Bool {
+        guard s.hasPrefix("+") else { return false }
+        let digits = s.unicodeScalars.dropFirst()
+        return (2...15).contains(digits.count) && digits.allSatisfy(isDigit) && digits.first != "0"
+    }
+
+    /// Names the expected form, and when the number is only dressed up for reading (spaces,
+    /// dashes, dots, parentheses) the same number as it must be written.
+    static func notE164(_ s: String) -> String {
+        var message = "'\(s)' is not an E.164 number: + then 2 to 15 digits, the first not 0, like +14155550100 (or \"*\" for any number)"
+        let bare = String(s.unicodeScalars.filter { !" \t-.()/".unicodeScalars.contains($0) })
+        if bare != s && isE164(bare) { message += "; write it '\(bare)'" }
+        return message
+    }
+
+    /// An RFC 1123 host name: dot-separated labels of letters, digits and inner hyphens, up to 63
+    /// characters each and 253 in all. A last label of digits only is a mistyped IPv4 address.
+    static func isHostName(_ s: String) -> Bool {
+        guard (1...253).contains(s.utf8.count) else { return false }
+        let labels = s.split(separator: ".", omittingEmptySubsequences: false)
+        for label in labels {
+            guard (1...63).contains(label.utf8.count), label.first != "-", label.last != "-",
+                  label.unicodeScalars.allSatisfy({ isLetter($0) || isDigit($0) || $0 == "-" }) else { return false }
+        }
+        return !labels.last!.unicodeScalars.allSatisfy(isDigit)
+    }
+
+    /// An RFC 3261 token, the form of a header name.
+    static func isToken(_ s: String) -> Bool {
+        !s.isEmpty && s.unicodeScalars.allSatisfy { isLetter($0) || isDigit($0) || "-.!%*_+`'~".unicodeScalars.contains($0) }
+    }
+
+    /// Headers whose values are credentials or challenges: copied into a variable, they would
+    /// reach the bot, the store and the admin API.
+    static let credentialHeaders: Set<String> = ["authorization", "proxy-authorization", "www-authenticate", "proxy-authenticate"]
+
+    static let gatewayVariables: Set<String> = [ContextVariable.customerPhoneNumber, ContextVariable.organizationPhoneNumber,
+                                                ContextVariable.sipCallId, ContextVariable.trunkName, ContextVariable.closeConversation]
+
+    /// `[A-Za-z_][A-Za-z0-9_.]*`
+    static func isVariableName(_ s: String) -> Bool {
+        guard let first = s.unicodeScalars.first, isLetter(first) || first == "_" else { return false }
+        return s.unicodeScalars.allSatisfy { isLetter($0) || isDigit($0) || $0 == "_" || $0 == "." }
+    }
+
+    /// `[A-Za-z0-9_.-]+`
+    static func isBotId(_ s: String) -> Bool {
+        !s.isEmpty && s.unicodeScalars.allSatisfy { isLetter($0) || isDigit($0) || "_.-".unicodeScalars.contains($0) }
+    }
+
+    /// What is wrong with an external bot's endpoint, or nil. The URL is never quoted back: one
+    /// with a password in it would put the password in the output.
+    static func endpointProblem(_ s: String) -> String? {
+        guard let url = URLComponents(string: s), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+              let host = url.host, !host.isEmpty else {
+            return "must be an absolute http:// or https:// URL with a host, like https://bots.example.com/voice"
+        }
+        if url.percentEncodedUser != nil || url.percentEncodedPassword != nil {
+            return "must not hold a user name or password: that would be a secret in plain sight (the bot's secret goes in secret)"
+        }
+        if let port = url.port, !(1...65_535).contains(port) { return "has port \(port), which is not from 1 to 65535" }
+        return nil
     }
 
     static func closeEnough(_ a: String, _ b: String) -> Bool {
@@ -251,5 +557,59 @@ private struct Reader {
             previous = current
         }
         return previous[y.count] <= 2
+    }
+}
+
+extension ConfigurationParser {
+    /// The rules between entries: numbers, bot ids, application ids, header names and variables
+    /// are unique, and every number's bot exists. They work on parsed values, so a configuration
+    /// built in code (`GatewayConfiguration.demo`) can be held to them too. `lines` places the
+    /// fields of a parsed file by path. Empty values are fields already reported, and are skipped.
+    static func crossCheck(_ config: GatewayConfiguration, lines: [String: Int] = [:]) -> [ConfigurationProblem] {
+        var out: [ConfigurationProblem] = []
+        func report(_ path: String, _ message: String) {
+            // A defaulted field has no line of its own: take its object's.
+            var place = Substring(path)
+            while lines[String(place)] == nil, let cut = place.lastIndex(where: { $0 == "." || $0 == "[" }) { place = place[..<cut] }
+            out.append(ConfigurationProblem(path: path, line: lines[String(place)], message: message))
+        }
+        /// Reports each value met before (under `key`) at `path(i)` with `message(i, first)`.
+        func unique(_ values: [String], key: (String) -> String = { $0 }, _ path: (Int) -> String, _ message: (Int, Int) -> String) {
+            var seen: [String: Int] = [:]
+            for (i, value) in values.enumerated() where !value.isEmpty {
+                if let first = seen[key(value)] { report(path(i), message(i, first)) } else { seen[key(value)] = i }
+            }
+        }
+
+        let numbers = config.phoneNumbers, bots = config.bots, headers = config.sipHeaders
+        unique(numbers.map(\.number), { "phoneNumbers[\($0)].number" }) { i, first in
+            numbers[i].isCatchAll ? "a second \"*\": only one entry may take every other number"
+                                  : "'\(numbers[i].number)' is listed already, at phoneNumbers[\(first)]"
+        }
+        unique(bots.map(\.id), { "bots[\($0)].id" }) { i, _ in "another bot already has the id '\(bots[i].id)'" }
+        func name(_ i: Int) -> String { bots[i].id.isEmpty ? "bots[\(i)]" : "'\(bots[i].id)'" }
+        // Ignoring case: application ids are usually GUIDs, which are the same in either case.
+        unique(bots.map(\.applicationId), key: { $0.lowercased() }, { "bots[\($0)].applicationId" }) { i, first in
+            "bot \(name(i)) has the same applicationId as bot \(name(first))"
+        }
+        unique(headers.map(\.header), key: { $0.lowercased() }, { "sipHeaders[\($0)].header" }) { i, first in
+            "'\(headers[i].header)' is mapped already, at sipHeaders[\(first)] (header names ignore case)"
+        }
+        unique(headers.map(\.variable), { "sipHeaders[\($0)].variable" }) { i, first in
+            "'\(headers[i].variable)' is the variable of sipHeaders[\(first)] already"
+        }
+
+        let ids = Set(bots.map(\.id))
+        let wanted = numbers.map(\.bot).filter { !$0.isEmpty }
+        if bots.isEmpty && !wanted.isEmpty {
+            var names: [String] = []
+            for bot in wanted where !names.contains(bot) { names.append(bot) }
+            report("bots", "no bot is configured, yet phone numbers name \(names.map { "'\($0)'" }.joined(separator: ", "))")
+        } else {
+            for (i, number) in numbers.enumerated() where !number.bot.isEmpty && !ids.contains(number.bot) {
+                report("phoneNumbers[\(i)].bot", "no bot has the id '\(number.bot)'; bots: \(bots.map(\.id).joined(separator: ", "))")
+            }
+        }
+        return out
     }
 }
