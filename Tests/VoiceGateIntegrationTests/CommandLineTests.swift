@@ -70,7 +70,14 @@ struct CommandLineTests {
           "sip": {"listen": "127.0.0.1", "port": 5070, "transports": ["udp", "tcp"]},
           "http": {"port": 8081},
           "calls": {"maxConcurrent": 100, "retryAfterSeconds": 10},
-          "trunks": [{"name": "carrier", "sources": ["203.0.113.0/24", "2001:db8::/32"]}]
+          "trunks": [{"name": "carrier", "sources": ["203.0.113.0/24", "2001:db8::/32"],
+                      "credentials": {"username": "carrier1", "password": "not-in-output"}, "defaultCountryCode": "1"}],
+          "phoneNumbers": [{"number": "+14155550100", "bot": "support"}],
+          "sipHeaders": [{"header": "X-Customer-Tier", "variable": "CustomerTier"}],
+          "bots": [{"id": "support", "kind": "external", "endpoint": "https://bots.example.com/voice", "secret": "bot-secret-x",
+                    "applicationId": "3f1c"}],
+          "store": {"path": "conversations.db"},
+          "admin": {"token": "0123456789abcdef0123"}
         }
         """)
         let out = try voicegate(["check-config", path])
@@ -87,7 +94,8 @@ struct CommandLineTests {
           "trunks": [
             {"name": "carrier", "sources": ["10.0.0/8", "10.1.0.0/8"]},
             {"sources": []}
-          ]
+          ],
+          "phoneNumbers": [{"number": "+1 415 555 0100", "bot": "nobody"}]
         }
         """)
         let out = try voicegate(["check-config", path])
@@ -102,6 +110,8 @@ struct CommandLineTests {
             "line 5, trunks[0].sources[1]: '10.1.0.0/8' is not an IP address or CIDR block",
             "line 6, trunks[1].name: is missing",
             "line 6, trunks[1].sources: must list at least one address or CIDR block",
+            "line 8, phoneNumbers[0].number:",
+            "bots: no bot is configured, yet phone numbers name 'nobody'",
         ]
         for line in expected {
             #expect(out.stdout.contains(line), "missing «\(line)» in:\n\(out.stdout)")

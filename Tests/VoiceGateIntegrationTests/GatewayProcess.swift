@@ -37,6 +37,9 @@ final class GatewayProcess: @unchecked Sendable {
         http["port"] = http["port"] ?? 0
         config["http"] = http
         if config["trunks"] == nil { config["trunks"] = [["name": "test", "sources": ["127.0.0.0/8"]]] }
+        // Any number reaches the built-in bot unless a test says otherwise.
+        if config["phoneNumbers"] == nil { config["phoneNumbers"] = [["number": "*", "bot": "demo"]] }
+        if config["bots"] == nil { config["bots"] = [["id": "demo", "kind": "embedded", "applicationId": "demo"]] }
         let configURL = folder.appendingPathComponent("voicegate.json")
         try JSONSerialization.data(withJSONObject: config, options: [.prettyPrinted, .sortedKeys]).write(to: configURL)
 
