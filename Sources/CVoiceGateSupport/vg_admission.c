@@ -74,15 +74,15 @@ static pj_bool_t on_rx_request(pjsip_rx_data *rdata) {
     /* RFC 8760: offer SHA-256 first and MD5 second; a client takes the first it supports. */
     pjsip_generic_string_hdr challenges[2];
     char challenge_values[2][384];
-    if (decision.status == 401 && decision.challenge) {
+    if (decision.status == 401 && decision.challenge[0] != VG_DIGEST_NONE) {
         static const pj_str_t www = { "WWW-Authenticate", 16 };
         char nonce[64];
         vg_nonce_make(nonce, sizeof(nonce));
-        static const char *algorithms[2] = { "SHA-256", "MD5" };
-        for (int i = 0; i < 2; i++) {
+        for (int i = 0; i < 2 && decision.challenge[i] != VG_DIGEST_NONE; i++) {
+            const char *algorithm = decision.challenge[i] == VG_DIGEST_SHA256 ? "SHA-256" : "MD5";
             int len = snprintf(challenge_values[i], sizeof(challenge_values[i]),
                                "Digest realm=\"%s\", nonce=\"%s\", algorithm=%s, qop=\"auth\"%s",
-                               g_realm, nonce, algorithms[i], decision.stale ? ", stale=true" : "");
+                               g_realm, nonce, algorithm, decision.stale ? ", stale=true" : "");
             pj_str_t value = { challenge_values[i], len };
             pjsip_generic_string_hdr_init2(&challenges[i], (pj_str_t *)&www, &value);
             pj_list_push_back(&headers, &challenges[i]);

@@ -25,11 +25,14 @@ public struct AdmissionRequest: Sendable, Equatable {
 public struct DigestAttempt: Sendable, Equatable {
     public var username: String
     public var realm: String
+    /// nil when the algorithm is not one we know.
+    public var algorithm: DigestAlgorithm?
     /// The nonce is one this process issued and it is recent.
     public var nonceFresh: Bool
-    public init(username: String, realm: String, nonceFresh: Bool) {
+    public init(username: String, realm: String, algorithm: DigestAlgorithm? = .md5, nonceFresh: Bool) {
         self.username = username
         self.realm = realm
+        self.algorithm = algorithm
         self.nonceFresh = nonceFresh
     }
 }
@@ -69,11 +72,14 @@ public struct AdmissionDecision: Sendable, Equatable {
     public var trunk: String?
     /// For an admitted INVITE: where it goes.
     public var route: CallRoute?
+    /// For a 401: the algorithms to challenge with, in order.
+    public var challenge: [DigestAlgorithm]
 
-    public init(outcome: Outcome, trunk: String?, route: CallRoute? = nil) {
+    public init(outcome: Outcome, trunk: String?, route: CallRoute? = nil, challenge: [DigestAlgorithm] = []) {
         self.outcome = outcome
         self.trunk = trunk
         self.route = route
+        self.challenge = challenge
     }
 
     /// The SIP final response for a refusal; nil when admitted.
@@ -140,16 +146,25 @@ public struct AdmissionPolicy: Sendable, Equatable {
         guard let first = candidates.first else { return .failure(AdmissionDecision(outcome: .untrustedSource, trunk: nil)) }
         if let open = candidates.first(where: { $0.credentials == nil }) { return .success(open) }
         if request.method == "OPTIONS" { return .success(first) }
-        guard let digest = request.digest else { return .failure(AdmissionDecision(outcome: .authRequired, trunk: nil)) }
+        // Offer what any of the source's trunks accepts, in the first trunk's order of preference.
+        let offered = candidates.flatMap { $0.credentials?.algorithms ?? [] }.reduce(into: [DigestAlgorithm]()) { list, a in
+            if !list.contains(a) { list.append(a) }
+        }
+        guard let digest = request.digest else {
+            return .failure(AdmissionDecision(outcome: .authRequired, trunk: nil, challenge: offered))
+        }
         // Unknown user, wrong realm and wrong password all end the same way (403), so a scanner
         // cannot tell which usernames exist.
         let match = candidates.first { trunk in
             guard let credentials = trunk.credentials else { return false }
+            guard let algorithm = digest.algorithm, credentials.algorithms.contains(algorithm) else { return false }
             return credentials.username == digest.username && digest.realm == realm && responseMatches(credentials)
         }
         guard let trunk = match else { return .failure(AdmissionDecision(outcome: .badCredentials, trunk: nil)) }
         // Right password on an old (or another process's) nonce: challenge again, stale=true.
-        guard digest.nonceFresh else { return .failure(AdmissionDecision(outcome: .staleNonce, trunk: trunk.name)) }
+        guard digest.nonceFresh else {
+            return .failure(AdmissionDecision(outcome: .staleNonce, trunk: trunk.name, challenge: offered))
+        }
         return .success(trunk)
     }
 

@@ -322,7 +322,20 @@ private struct Reader {
     /// Never puts the text of a field in a message: the password is a secret, and a username
     /// typed into the wrong field may be one too.
     mutating func credentials(_ value: LocatedJSON, _ path: String) -> DigestCredentials {
-        let f = members(value, path, known: ["username", "password"])
+        let f = members(value, path, known: ["username", "password", "algorithms"])
+        var algorithms = DigestAlgorithm.allCases
+        if let v = f["algorithms"] {
+            algorithms = []
+            for (i, item) in list(v, "\(path).algorithms").enumerated() {
+                guard case .string(let name, let line) = item, let a = DigestAlgorithm(rawValue: name.uppercased()) else {
+                    problem("\(path).algorithms[\(i)]", item.line, "must be one of: \(DigestAlgorithm.allCases.map(\.rawValue).joined(separator: ", "))")
+                    continue
+                }
+                if algorithms.contains(a) { problem("\(path).algorithms[\(i)]", line, "'\(name)' is listed twice") }
+                else { algorithms.append(a) }
+            }
+            if case .array(let items, _) = v, items.isEmpty { problem("\(path).algorithms", v.line, "must name at least one algorithm") }
+        }
         var texts: [String] = []
         for key in ["username", "password"] {
             guard let (text, line) = required(f, key, path, in: value) else { texts.append(""); continue }
@@ -331,7 +344,7 @@ private struct Reader {
             }
             texts.append(text)
         }
-        return DigestCredentials(username: texts[0], password: texts[1])
+        return DigestCredentials(username: texts[0], password: texts[1], algorithms: algorithms.isEmpty ? DigestAlgorithm.allCases : algorithms)
     }
 
     mutating func outbound(_ value: LocatedJSON, _ path: String) -> OutboundRoute {

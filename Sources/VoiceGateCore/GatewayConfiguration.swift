@@ -120,13 +120,23 @@ public struct Trunk: Sendable, Equatable {
 public struct DigestCredentials: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     public var username: String
     public var password: String
-    public init(username: String, password: String) {
+    /// What the challenge offers, most preferred first (RFC 8760). Some peers (sipp, older PBXs)
+    /// read only the first challenge and know MD5 alone: list just MD5 for them.
+    public var algorithms: [DigestAlgorithm]
+    public init(username: String, password: String, algorithms: [DigestAlgorithm] = DigestAlgorithm.allCases) {
         self.username = username
         self.password = password
+        self.algorithms = algorithms
     }
     public var description: String { "DigestCredentials(username: \(username), password: <redacted>)" }
     public var debugDescription: String { description }
     public var customMirror: Mirror { Mirror(self, children: ["username": username, "password": "<redacted>"]) }
+}
+
+/// Digest hash algorithms, in default preference order.
+public enum DigestAlgorithm: String, Sendable, Equatable, CaseIterable {
+    case sha256 = "SHA-256"
+    case md5 = "MD5"
 }
 
 /// A SIP destination: host or address, port, transport.

@@ -30,7 +30,7 @@ final class AdmissionGate: Sendable {
         let decision = policy.decide(request, activeCalls: Int(pjsua_call_get_count()),
                                      draining: draining.load(ordering: .acquiring),
                                      responseMatches: { Self.responseMatches(digest, method: request.method, password: $0.password) })
-        guard let status = decision.sipStatus else { return vg_admission_decision(status: 0, retry_after_seconds: 0, reason: nil, challenge: 0, stale: 0) }
+        guard let status = decision.sipStatus else { return vg_admission_decision(status: 0, retry_after_seconds: 0, reason: nil, challenge: (0, 0), stale: 0) }
         metrics.increment("voicegate_sip_refusals_total", labels: "reason=\"\(decision.outcome.rawValue)\"")
         // One line per refusal, with a fixed shape fail2ban can match:
         //   event=sip.refused method=INVITE source=203.0.113.9:5060 transport=UDP status=403 reason=untrusted_source
@@ -46,9 +46,9 @@ final class AdmissionGate: Sendable {
         }
         log.write(LogLine(level, "sip.refused", fields))
         let retry = status == 503 ? Int32(retryAfter) : 0
-        let challenge: Int32 = status == 401 ? 1 : 0
+        let codes = decision.challenge.prefix(2).map { Int32($0 == .sha256 ? VG_DIGEST_SHA256 : VG_DIGEST_MD5) } + [0, 0]
         return vg_admission_decision(status: Int32(status), retry_after_seconds: retry, reason: AdmissionGate.phrase(status),
-                                     challenge: challenge, stale: decision.outcome == .staleNonce ? 1 : 0)
+                                     challenge: (codes[0], codes[1]), stale: decision.outcome == .staleNonce ? 1 : 0)
     }
 
     /// Where an INVITE that admission let through goes, read again from the request in
@@ -57,7 +57,8 @@ final class AdmissionGate: Sendable {
         var request = AdmissionRequest(method: "INVITE", sourceAddress: source, transport: transport,
                                        callHeaders: InboundRequest.callHeaders(rdata))
         let digest = InboundRequest.digest(rdata)
-        request.digest = digest.map { DigestAttempt(username: text($0.username), realm: text($0.realm), nonceFresh: true) }
+        request.digest = digest.map { DigestAttempt(username: text($0.username), realm: text($0.realm),
+                                                    algorithm: Self.algorithm($0), nonceFresh: true) }
         let decision = policy.decide(request, activeCalls: 0, draining: false,
                                      responseMatches: { Self.responseMatches(digest, method: "INVITE", password: $0.password) })
         return decision.route
@@ -70,10 +71,16 @@ final class AdmissionGate: Sendable {
         if let digest = InboundRequest.digest(rdata) {
             let nonce = text(digest.nonce)
             request.digest = DigestAttempt(username: text(digest.username), realm: text(digest.realm),
-                                           nonceFresh: vg_nonce_fresh(nonce, nonceLifetime) == 1)
+                                           algorithm: algorithm(digest), nonceFresh: vg_nonce_fresh(nonce, nonceLifetime) == 1)
         }
         if request.method == "INVITE" { request.callHeaders = InboundRequest.callHeaders(rdata) }
         return request
+    }
+
+    /// No algorithm parameter means MD5 (RFC 2617).
+    private static func algorithm(_ digest: vg_digest) -> DigestAlgorithm? {
+        let name = text(digest.algorithm).uppercased()
+        return name.isEmpty ? .md5 : DigestAlgorithm(rawValue: name)
     }
 
     /// pjsip computes what a client knowing the password would have answered; compared in

@@ -453,7 +453,7 @@ public final class SIPEndpoint: @unchecked Sendable {
 
 /// The C entry point of the admission module: finds the gate and lets it decide.
 private let admissionCallback: vg_admission_fn = { request, user in
-    guard let request, let user else { return vg_admission_decision(status: 0, retry_after_seconds: 0, reason: nil, challenge: 0, stale: 0) }
+    guard let request, let user else { return vg_admission_decision(status: 0, retry_after_seconds: 0, reason: nil, challenge: (0, 0), stale: 0) }
     let gate = Unmanaged<AdmissionGate>.fromOpaque(user).takeUnretainedValue()
     return gate.decide(request.pointee)
 }

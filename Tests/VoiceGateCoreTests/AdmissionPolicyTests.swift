@@ -52,3 +52,57 @@ struct AdmissionPolicyTests {
         #expect(AdmissionPolicy.effectiveLimit(configured: nil, compiledMaxCalls: 2048, rtpPortCount: 16000) == 2016)
     }
 }
+
+struct TrunkAuthenticationTests {
+    let secure = Trunk(name: "secure", sources: [IPAddressRange("198.51.100.0/24")!],
+                       credentials: DigestCredentials(username: "t1", password: "pw", algorithms: [.sha256]))
+    let open = Trunk(name: "open", sources: [IPAddressRange("203.0.113.0/24")!], defaultCountryCode: "44")
+    var policy: AdmissionPolicy {
+        AdmissionPolicy(trunks: [secure, open], maxConcurrentCalls: 10,
+                        phoneNumbers: [PhoneNumberSettings(number: "+442079460000", bot: "b"),
+                                       PhoneNumberSettings(number: "+442079460001", bot: "b", voiceEnabled: false),
+                                       PhoneNumberSettings(number: "+442079460002", bot: "off")],
+                        bots: [BotSettings(id: "b", kind: .embedded, applicationId: "1"),
+                               BotSettings(id: "off", kind: .embedded, applicationId: "2", enabled: false)])
+    }
+
+    func invite(_ source: String, dialing user: String = "02079460000", digest: DigestAttempt? = nil) -> AdmissionRequest {
+        AdmissionRequest(method: "INVITE", sourceAddress: source, transport: "UDP", digest: digest,
+                         callHeaders: InboundCallHeaders(requestURI: SIPIdentity(scheme: "sip", user: user, host: "gw")))
+    }
+
+    @Test func credentialsAreChallengedAndChecked() {
+        let challenged = policy.decide(invite("198.51.100.7"), activeCalls: 0, draining: false)
+        #expect(challenged.sipStatus == 401 && challenged.challenge == [.sha256])
+        let right = DigestAttempt(username: "t1", realm: "voicegate", algorithm: .sha256, nonceFresh: true)
+        #expect(policy.decide(invite("198.51.100.7", dialing: "+442079460000", digest: right), activeCalls: 0, draining: false,
+                              responseMatches: { $0.password == "pw" }).outcome == .admitted)
+        // Unknown user, wrong password, wrong realm and an algorithm the trunk does not allow: one answer.
+        let wrong = [DigestAttempt(username: "nobody", realm: "voicegate", algorithm: .sha256, nonceFresh: true),
+                     DigestAttempt(username: "t1", realm: "elsewhere", algorithm: .sha256, nonceFresh: true),
+                     DigestAttempt(username: "t1", realm: "voicegate", algorithm: .md5, nonceFresh: true)]
+        for attempt in wrong {
+            let d = policy.decide(invite("198.51.100.7", digest: attempt), activeCalls: 0, draining: false, responseMatches: { _ in true })
+            #expect(d.sipStatus == 403 && d.reasonPhrase == "Forbidden" && d.outcome == .badCredentials)
+        }
+        let badPassword = policy.decide(invite("198.51.100.7", digest: right), activeCalls: 0, draining: false, responseMatches: { _ in false })
+        #expect(badPassword.sipStatus == 403 && badPassword.reasonPhrase == "Forbidden")
+        var stale = right
+        stale.nonceFresh = false
+        let again = policy.decide(invite("198.51.100.7", digest: stale), activeCalls: 0, draining: false, responseMatches: { _ in true })
+        #expect(again.outcome == .staleNonce && again.sipStatus == 401)
+        // Keep-alives need no credentials.
+        #expect(policy.decide(AdmissionRequest(method: "OPTIONS", sourceAddress: "198.51.100.7", transport: "UDP"),
+                              activeCalls: 0, draining: false).outcome == .admitted)
+    }
+
+    @Test func dialedNumbersRoute() {
+        let ok = policy.decide(invite("203.0.113.5"), activeCalls: 0, draining: false)
+        #expect(ok.outcome == .admitted && ok.route?.organizationNumber == "+442079460000" && ok.route?.bot.id == "b")
+        #expect(policy.decide(invite("203.0.113.5", dialing: "02079469999"), activeCalls: 0, draining: false).sipStatus == 404)
+        #expect(policy.decide(invite("203.0.113.5", dialing: "+442079460001"), activeCalls: 0, draining: false).outcome == .voiceDisabled)
+        #expect(policy.decide(invite("203.0.113.5", dialing: "+442079460002"), activeCalls: 0, draining: false).outcome == .botDisabled)
+        // A refused number is refused before capacity is looked at; a known one still meets the limit.
+        #expect(policy.decide(invite("203.0.113.5"), activeCalls: 10, draining: false).sipStatus == 503)
+    }
+}

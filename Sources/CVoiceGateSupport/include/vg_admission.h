@@ -19,9 +19,11 @@ typedef struct vg_admission_decision {
     int status;
     int retry_after_seconds;
     const char *reason;        /* static string: the response's reason phrase */
-    int challenge;             /* with status 401: add Digest challenges (SHA-256, then MD5) */
+    int challenge[2];          /* with status 401: the Digest challenges to add, in order: VG_DIGEST_* (0 = none) */
     int stale;                 /* with challenge: the nonce was ours but old (RFC 7616 stale=true) */
 } vg_admission_decision;
+
+enum { VG_DIGEST_NONE = 0, VG_DIGEST_SHA256 = 1, VG_DIGEST_MD5 = 2 };
 
 /* Called on a pj worker thread for every out-of-dialog request except ACK and CANCEL. Must be fast
  * and thread-safe: it decides, it does not wait. */
