@@ -27,6 +27,9 @@ let package = Package(
         // The only Swift code that touches pjproject.
         .target(name: "VoiceGateTelephony",
                 dependencies: ["VoiceGateCore", "CPJProject", "COpus", "CVoiceGateSupport"]),
+        // Bots: the external bot client (HTTP, bot-protocol.md) and the order of a conversation's
+        // activities. Foundation (FoundationNetworking) is its only other import.
+        .target(name: "VoiceGateBots", dependencies: ["VoiceGateCore"]),
         // Health, metrics (and later the admin API) over libmicrohttpd.
         .target(name: "VoiceGateHTTP", dependencies: ["VoiceGateCore", "CMicroHTTPD"]),
         .executableTarget(name: "voicegate",
@@ -34,6 +37,8 @@ let package = Package(
                           resources: [.copy("Resources/welcome.wav"), .copy("Resources/reply.wav")]),
 
         .testTarget(name: "VoiceGateCoreTests", dependencies: ["VoiceGateCore"]),
+        // Drives the bot client against the real HTTP test bot, Tests/Bots/test_bot.py.
+        .testTarget(name: "VoiceGateBotsTests", dependencies: ["VoiceGateBots"]),
         // Runs the real `voicegate` binary against sipp (scenarios in Tests/Scenarios):
         // depending on the executable makes `swift test` build it.
         .testTarget(name: "VoiceGateIntegrationTests", dependencies: ["voicegate"]),

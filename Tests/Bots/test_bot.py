@@ -1,0 +1,185 @@
+#!/usr/bin/env python3
+"""An external bot for VoiceGate's tests: speaks bot-protocol.md over HTTP on 127.0.0.1.
+
+Every POST is recorded (when --record is given) before the bot decides how to answer, so a test
+can see what arrived even when the bot then fails on purpose. Standard library only.
+
+    python3 Tests/Bots/test_bot.py --port 0 --record /tmp/bot.jsonl --secret s3cret --greeting "Hello"
+
+prints `listening PORT` on stdout once it accepts connections. Options:
+  --port N        port to listen on; 0 picks a free one
+  --record FILE   append one JSON line per POST: {"authorization": header or null, "activity": body}
+                  (a body that is not JSON is recorded as {"unparsed": "<text>"})
+  --secret S      answer 401 unless the request carries `Authorization: Bearer S`
+  --delay SECS    sleep this long before answering (a slow bot)
+  --status N      answer every POST with status N (body {} unless N is 202 or 204)
+  --garbage       answer 200 with a body that is not JSON
+  --greeting TEXT answer the SetContext event with a message activity of TEXT
+  --pad BYTES     add a "padding" field of that many bytes to 200 replies (an oversized reply)
+  --chunked       send 200 replies with chunked transfer encoding (no Content-Length up front)
+Without --status/--garbage the bot answers 200 {"activities": []} (or the greeting).
+"""
+
+import argparse
+import json
+import signal
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+# A bot test must never hang on a client that sends an endless body.
+MAX_BODY = 4 * 1024 * 1024
+
+
+def parse_arguments(argv):
+    parser = argparse.ArgumentParser(description="VoiceGate's test bot")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--record")
+    parser.add_argument("--secret")
+    parser.add_argument("--delay", type=float, default=0.0)
+    parser.add_argument("--status", type=int)
+    parser.add_argument("--garbage", action="store_true")
+    parser.add_argument("--greeting")
+    parser.add_argument("--pad", type=int, default=0)
+    parser.add_argument("--chunked", action="store_true")
+    return parser.parse_args(argv)
+
+
+class Recorder:
+    """Appends records to one file; a lock keeps concurrent requests' lines whole."""
+
+    def __init__(self, path):
+        self.path = path
+        self.lock = threading.Lock()
+
+    def append(self, record):
+        if not self.path:
+            return
+        line = json.dumps(record, ensure_ascii=False, sort_keys=True)
+        with self.lock:
+            with open(self.path, "a", encoding="utf-8") as f:
+                f.write(line + "\n")
+                f.flush()
+
+
+def make_handler(options, recorder):
+    class BotHandler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        server_version = "VoiceGateTestBot/1"
+        timeout = 60  # a client that connects and goes quiet frees its thread eventually
+
+        def log_message(self, format, *args):
+            pass  # the tests read --record, not an access log
+
+        def do_POST(self):
+            try:
+                self.handle_post()
+            except (BrokenPipeError, ConnectionResetError, TimeoutError):
+                pass  # the gateway gave up (its timeout): nothing to answer
+            except Exception as error:  # never let odd input kill the bot
+                self.try_answer(500, json.dumps({"error": {"code": "test_bot", "message": str(error)}}))
+
+        def do_GET(self):
+            self.try_answer(200, json.dumps({"status": "ok"}))
+
+        def handle_post(self):
+            body = self.read_body()
+            if body is None:
+                return
+            try:
+                activity = json.loads(body.decode("utf-8"))
+            except (UnicodeDecodeError, ValueError):
+                activity = {"unparsed": body.decode("utf-8", errors="replace")}
+            recorder.append({"authorization": self.headers.get("Authorization"), "activity": activity})
+
+            if options.secret is not None and self.headers.get("Authorization") != "Bearer " + options.secret:
+                self.answer(401, json.dumps({"error": {"code": "unauthorized", "message": "bad secret"}}))
+                return
+            if options.delay > 0:
+                time.sleep(options.delay)
+            if options.status is not None:
+                self.answer(options.status, "" if options.status in (202, 204) else "{}")
+            elif options.garbage:
+                self.answer(200, "<html>this is not JSON {{{", content_type="text/html")
+            else:
+                reply = {"activities": self.replies(activity)}
+                if options.pad > 0:
+                    reply["padding"] = "x" * options.pad
+                self.answer(200, json.dumps(reply))
+
+        def replies(self, activity):
+            is_set_context = (isinstance(activity, dict) and activity.get("type") == "event"
+                              and activity.get("name") == "SetContext")
+            if is_set_context and options.greeting is not None:
+                return [{"type": "message", "text": options.greeting}]
+            return []
+
+        def read_body(self):
+            try:
+                length = int(self.headers.get("Content-Length", "0"))
+            except ValueError:
+                self.answer(400, json.dumps({"error": {"code": "bad_length", "message": "bad Content-Length"}}))
+                return None
+            if length < 0 or length > MAX_BODY:
+                self.answer(413, json.dumps({"error": {"code": "too_large", "message": "body too large"}}))
+                return None
+            return self.rfile.read(length) if length else b""
+
+        def answer(self, status, text, content_type="application/json"):
+            data = text.encode("utf-8")
+            if options.chunked and status == 200:
+                self.answer_chunked(data, content_type)
+                return
+            self.send_response(status)
+            if status not in (204,) and status >= 200:
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            if data and status not in (204,):
+                self.wfile.write(data)
+            self.wfile.flush()
+
+        def answer_chunked(self, data, content_type):
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            for start in range(0, len(data), 65536):
+                piece = data[start:start + 65536]
+                self.wfile.write(b"%x\r\n" % len(piece) + piece + b"\r\n")
+            self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
+
+        def try_answer(self, status, text):
+            try:
+                self.answer(status, text)
+            except Exception:
+                pass
+
+    return BotHandler
+
+
+class BotServer(ThreadingHTTPServer):
+    daemon_threads = True  # a sleeping (--delay) request must not keep the process alive
+    allow_reuse_address = True
+
+    def handle_error(self, request, client_address):
+        pass  # a client that hangs up mid-request is not news
+
+
+def main(argv):
+    options = parse_arguments(argv)
+    server = BotServer(("127.0.0.1", options.port), make_handler(options, Recorder(options.record)))
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    print("listening %d" % server.server_address[1], flush=True)
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
