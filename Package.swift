@@ -1,6 +1,6 @@
 // swift-tools-version:6.0
 // VoiceGate: a telephony voice-bot gateway. No Swift package dependencies: the C libraries
-// (pjproject, libopus, libmicrohttpd) come in as system-library targets under CModules/, made
+// (pjproject, libopus, libmicrohttpd, SQLite) come in as system-library targets under CModules/, made
 // ready by deploy/setup.sh.
 import PackageDescription
 
@@ -17,6 +17,8 @@ let package = Package(
                        providers: [.apt(["libopus-dev"])]),
         .systemLibrary(name: "CMicroHTTPD", path: "CModules/CMicroHTTPD", pkgConfig: "libmicrohttpd",
                        providers: [.apt(["libmicrohttpd-dev"])]),
+        .systemLibrary(name: "CSQLite", path: "CModules/CSQLite", pkgConfig: "sqlite3",
+                       providers: [.apt(["libsqlite3-dev"])]),
 
         // Our own C: what Swift cannot express safely (thread-local pj thread descriptors,
         // a pjmedia_port with real-time callbacks, a pjsip module that refuses INVITEs early).
@@ -30,15 +32,19 @@ let package = Package(
         // Bots: the external bot client (HTTP, bot-protocol.md) and the order of a conversation's
         // activities. Foundation (FoundationNetworking) is its only other import.
         .target(name: "VoiceGateBots", dependencies: ["VoiceGateCore"]),
-        // Health, metrics (and later the admin API) over libmicrohttpd.
+        // Health, metrics and the admin API over libmicrohttpd.
         .target(name: "VoiceGateHTTP", dependencies: ["VoiceGateCore", "CMicroHTTPD"]),
+        // Conversations and transcripts, durably, in SQLite (one writer thread, group commit).
+        .target(name: "VoiceGateStore", dependencies: ["VoiceGateCore", "CSQLite"]),
         .executableTarget(name: "voicegate",
-                          dependencies: ["VoiceGateCore", "VoiceGateTelephony", "VoiceGateHTTP"],
+                          dependencies: ["VoiceGateCore", "VoiceGateTelephony", "VoiceGateHTTP", "VoiceGateStore", "VoiceGateBots"],
                           resources: [.copy("Resources/welcome.wav"), .copy("Resources/reply.wav")]),
 
         .testTarget(name: "VoiceGateCoreTests", dependencies: ["VoiceGateCore"]),
         // Drives the bot client against the real HTTP test bot, Tests/Bots/test_bot.py.
         .testTarget(name: "VoiceGateBotsTests", dependencies: ["VoiceGateBots"]),
+        // Real SQLite files in a temporary folder.
+        .testTarget(name: "VoiceGateStoreTests", dependencies: ["VoiceGateStore", "VoiceGateCore"]),
         // Runs the real `voicegate` binary against sipp (scenarios in Tests/Scenarios):
         // depending on the executable makes `swift test` build it.
         .testTarget(name: "VoiceGateIntegrationTests", dependencies: ["voicegate"]),

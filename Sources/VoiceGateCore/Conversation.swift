@@ -33,7 +33,8 @@ public struct Conversation: Sendable, Equatable, Codable {
     /// Context variables: `bot.CustomerPhoneNumber`, `bot.OrganizationPhoneNumber`, the mapped SIP
     /// headers, `SipCallId`, `TrunkName`, and what bots set later.
     public var variables: [String: JSONValue]
-    /// Empty in lists; whole when one conversation is read.
+    /// Every turn, in order. The store gives it whole, in lists too (the admin API lists
+    /// conversations with their transcripts).
     public var transcript: [Turn]
 
     public init(id: String, state: State = .active, outcome: Outcome? = nil, endReason: String? = nil,
@@ -54,6 +55,38 @@ public struct Conversation: Sendable, Equatable, Codable {
         self.callerWithheld = callerWithheld
         self.variables = variables
         self.transcript = transcript
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, state, outcome, endReason, startedAt, endedAt, bot, queue, agent
+        case trunk, sipCallId, callerWithheld, variables, transcript
+    }
+
+    /// Written by hand because the synthesized encoding leaves nil optionals out, and the admin
+    /// API contract has `"outcome": null` (and the same for the other unset fields) instead.
+    /// Decoding stays synthesized: it takes null and absent alike.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(state, forKey: .state)
+        try c.encodeOrNull(outcome, forKey: .outcome)
+        try c.encodeOrNull(endReason, forKey: .endReason)
+        try c.encode(startedAt, forKey: .startedAt)
+        try c.encodeOrNull(endedAt, forKey: .endedAt)
+        try c.encodeOrNull(bot, forKey: .bot)
+        try c.encodeOrNull(queue, forKey: .queue)
+        try c.encodeOrNull(agent, forKey: .agent)
+        try c.encode(trunk, forKey: .trunk)
+        try c.encode(sipCallId, forKey: .sipCallId)
+        try c.encode(callerWithheld, forKey: .callerWithheld)
+        try c.encode(variables, forKey: .variables)
+        try c.encode(transcript, forKey: .transcript)
+    }
+}
+
+private extension KeyedEncodingContainer {
+    mutating func encodeOrNull<T: Encodable>(_ value: T?, forKey key: Key) throws {
+        if let value { try encode(value, forKey: key) } else { try encodeNil(forKey: key) }
     }
 }
 

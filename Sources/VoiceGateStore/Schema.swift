@@ -1,0 +1,69 @@
+/// The database schema and its migrations. `PRAGMA user_version` holds the version of the file;
+/// opening runs every migration above it in one transaction, so a later VoiceGate adds a step to
+/// `migrations` and old files catch up. A file newer than this code is refused, not guessed at.
+///
+/// Times are integer milliseconds since 1970-01-01 UTC. Variables and turn data are JSON
+/// objects as text (keys sorted). Enumerations are their Swift raw values, without CHECK
+/// constraints, so that a later version can add a state without rebuilding the table.
+enum Schema {
+    /// migrations[n] takes a file from version n to n + 1.
+    static let migrations: [String] = [
+        // 0 -> 1: conversations and their turns.
+        """
+        CREATE TABLE conversations (
+            id              TEXT PRIMARY KEY NOT NULL,
+            state           TEXT NOT NULL,
+            outcome         TEXT,
+            end_reason      TEXT,
+            started_at      INTEGER NOT NULL,
+            ended_at        INTEGER,
+            bot             TEXT,
+            queue           TEXT,
+            agent           TEXT,
+            trunk           TEXT NOT NULL,
+            sip_call_id     TEXT NOT NULL,
+            caller_withheld INTEGER NOT NULL,
+            variables       TEXT NOT NULL DEFAULT '{}'
+        );
+        -- The admin API lists newest first, all or by state; restart recovery finds the open ones.
+        CREATE INDEX conversations_newest ON conversations (started_at DESC, id DESC);
+        CREATE INDEX conversations_by_state_newest ON conversations (state, started_at DESC, id DESC);
+
+        -- seq numbers the turns of one conversation from 1; the primary key keeps a transcript
+        -- together in its index, read in one range scan.
+        CREATE TABLE turns (
+            conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+            seq             INTEGER NOT NULL,
+            at              INTEGER NOT NULL,
+            from_party      TEXT NOT NULL,
+            kind            TEXT NOT NULL,
+            text            TEXT NOT NULL,
+            data            TEXT NOT NULL DEFAULT '{}',
+            PRIMARY KEY (conversation_id, seq)
+        );
+        """,
+    ]
+
+    static var version: Int { migrations.count }
+
+    /// Brings the file to `version`. BEGIN IMMEDIATE takes the write lock before reading the
+    /// version, so two processes opening a new file at once do not both create the tables.
+    static func migrate(_ db: SQLiteConnection) throws {
+        try db.execute("BEGIN IMMEDIATE", "begin schema migration")
+        do {
+            let found = Int(try db.pragma("user_version") ?? "0") ?? 0
+            guard found <= version else {
+                throw StoreError(code: .error, message: "the file has schema version \(found); this VoiceGate knows up to \(version)",
+                                 operation: "open the conversation store")
+            }
+            for step in found..<version {
+                try db.executeScript(migrations[step], "migrate the schema to version \(step + 1)")
+            }
+            if found < version { _ = try db.pragma("user_version", set: String(version)) }
+            try db.execute("COMMIT", "commit schema migration")
+        } catch {
+            if db.isInTransaction { try? db.execute("ROLLBACK", "roll back schema migration") }
+            throw error
+        }
+    }
+}
