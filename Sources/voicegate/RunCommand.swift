@@ -2,6 +2,7 @@ import Foundation
 import VoiceGateCore
 import VoiceGateTelephony
 import VoiceGateHTTP
+import VoiceGateStore
 
 /// `voicegate run`: loads the configuration, starts SIP and HTTP, serves until a signal, drains.
 struct RunCommand {
@@ -100,7 +101,22 @@ final class Gateway: @unchecked Sendable {
 
     func run() -> Int32 {
         installSignalHandlers()
-        let endpoint = SIPEndpoint(config: config, bot: bot, log: log, metrics: metrics)
+        let store: ConversationStore
+        do {
+            store = try ConversationStore(path: config.store.path) { [log] error in
+                log.write(LogLine(.error, "store.write_failed", [("error", error.description)]))
+            }
+            // A conversation still open in the file belonged to a gateway that died (kill -9,
+            // power loss): it ends now, marked failed with the reason.
+            let recovered = try store.recoverInterrupted(reason: "gatewayRestart", at: Date())
+            log.write(LogLine(.info, "store.opened", [("path", config.store.path), ("recovered_conversations", String(recovered))]))
+        } catch {
+            log.write(LogLine(.error, "gateway.start_failed", [("component", "store"), ("path", config.store.path), ("error", "\(error)")]))
+            return 1
+        }
+        defer { store.close() }
+        let recorder = ConversationRecorder(store: store, log: log)
+        let endpoint = SIPEndpoint(config: config, bot: bot, observer: recorder, log: log, metrics: metrics)
         let transports: [ListeningTransport]
         do {
             transports = try endpoint.start()
@@ -112,7 +128,8 @@ final class Gateway: @unchecked Sendable {
         let http: HTTPServer
         do {
             http = try HTTPServer(address: config.http.listen, port: config.http.port,
-                                  handler: AdminRoutes(endpoint: endpoint, metrics: metrics).handle)
+                                  handler: AdminRoutes(endpoint: endpoint, metrics: metrics, store: store,
+                                                       access: AdminAccess(token: config.admin.token)).handle)
         } catch {
             log.write(LogLine(.error, "gateway.start_failed", [("component", "http"), ("error", "\(error)")]))
             endpoint.shutdown()
@@ -120,6 +137,11 @@ final class Gateway: @unchecked Sendable {
         }
         let limits = endpoint.limits
         let httpHost = config.http.listen.contains(":") ? "[\(config.http.listen)]" : config.http.listen
+        let anyAddress = config.http.listen == "0.0.0.0" || config.http.listen == "::"
+        recorder.serviceUrl = "http://\(anyAddress ? (config.sip.advertise ?? "127.0.0.1") : httpHost):\(http.port)"
+        if config.admin.token == nil {
+            log.write(LogLine(.warning, "admin.closed", [("why", "admin.token is not set: every /api/ request gets 401")]))
+        }
         log.write(LogLine(.info, "gateway.ready", [
             ("version", VoiceGateVersion.string), ("config", configSource),
             ("sip", transports.map(\.description).joined(separator: ",")),
@@ -149,6 +171,7 @@ final class Gateway: @unchecked Sendable {
         }
         http.stop()
         endpoint.shutdown()
+        store.flush()
         log.write(LogLine(.info, "gateway.stopped", [("calls_left", idle ? "0" : String(endpoint.activeCalls))]))
         return 0
     }

@@ -1,0 +1,108 @@
+import Foundation
+import Synchronization
+import VoiceGateCore
+import VoiceGateTelephony
+import VoiceGateStore
+import VoiceGateBots
+
+/// Keeps every call's conversation: written before the call is answered, every turn as it
+/// happens, the end with its outcome. Starts external bots with SetContext and records what they
+/// answer (speaking it waits for the speech synthesizer).
+///
+/// Called on the pj control thread; hands everything to the store's writer thread or the bot
+/// client's queue and returns at once.
+final class ConversationRecorder: CallObserver {
+    private let store: ConversationStore
+    private let log: LogSink
+    private let bots = Mutex<[String: BotConversation]>([:])
+    private let baseURL = Mutex("")
+
+    init(store: ConversationStore, log: LogSink) {
+        self.store = store
+        self.log = log
+    }
+
+    /// Where bots send asynchronous replies (the bot protocol's serviceUrl): known once the
+    /// HTTP listener is bound.
+    var serviceUrl: String {
+        get { baseURL.withLock { $0 } }
+        set { baseURL.withLock { $0 = newValue } }
+    }
+
+    func callArrived(_ call: InboundCall, ready: @escaping @Sendable (Bool) -> Void) {
+        let started = Turn(at: call.arrivedAt, from: .system, kind: .event, text: "call started", data: [
+            "source": .string(call.source), "transport": .string(call.transport),
+            "callerIdFrom": .string(call.route.identity.callerSource), "trunk": .string(call.route.trunk.name)])
+        let conversation = Conversation(id: call.conversationID, startedAt: call.arrivedAt, bot: call.route.bot.id,
+                                        trunk: call.route.trunk.name, sipCallId: call.sipCallID,
+                                        callerWithheld: call.route.identity.callerWithheld, variables: call.variables,
+                                        transcript: [started])
+        store.create(conversation) { [self] result in
+            switch result {
+            case .success:
+                ready(true)
+                startBot(conversation, call.route.bot)
+            case .failure(let error):
+                log.write(LogLine(.error, "conversation.store_failed", [("conversation", call.conversationID),
+                                                                        ("operation", "create"), ("error", error.description)]))
+                ready(false)
+            }
+        }
+    }
+
+    func callTurn(_ conversationID: String, _ turn: Turn) {
+        store.appendTurn(turn, to: conversationID)
+        guard turn.from == .customer, turn.kind == .dtmf, let bot = bots.withLock({ $0[conversationID] }) else { return }
+        let activity = Activity.message(text: turn.text, inputMode: .dtmf, address: bot.address)
+        bot.send(activity) { [self] replies, failure in record(replies, failure, conversationID) }
+    }
+
+    func callEnded(_ conversationID: String, outcome: Conversation.Outcome, reason: String) {
+        let now = Date()
+        store.appendTurn(Turn(at: now, from: .system, kind: .event, text: "call ended", data: ["reason": .string(reason)]),
+                         to: conversationID)
+        store.close(conversationID, outcome: outcome, reason: reason, at: now)
+        guard let bot = bots.withLock({ $0.removeValue(forKey: conversationID) }) else { return }
+        bot.end(reason: reason == "customerHangUp" ? .customerHangUp : .closed) { [self] replies, failure in
+            if let failure { logFailure(failure, conversationID, during: "endOfConversation") }
+            _ = replies
+        }
+    }
+
+    /// An external bot hears of the conversation: conversationUpdate, then SetContext.
+    private func startBot(_ conversation: Conversation, _ settings: BotSettings) {
+        guard case .external = settings.kind, let client = ExternalBotClient(settings: settings, serviceUrl: serviceUrl) else { return }
+        let bot = BotConversation(client: client, conversation: conversation, botId: settings.id)
+        bots.withLock { $0[conversation.id] = bot }
+        bot.start(conversation: conversation) { [self] replies, failure in record(replies, failure, conversation.id) }
+    }
+
+    /// What a bot answered, as transcript turns. A failure is a turn too: never silent.
+    private func record(_ replies: [Activity], _ failure: BotFailure?, _ conversationID: String) {
+        let now = Date()
+        for activity in replies {
+            let turn: Turn
+            switch activity.type {
+            case "message":
+                turn = Turn(at: now, from: .bot, kind: .message, text: activity.speak ?? activity.text ?? "",
+                            data: activity.inputHint.map { ["inputHint": .string($0)] } ?? [:])
+            case "event":
+                turn = Turn(at: now, from: .bot, kind: .action, text: activity.name ?? "",
+                            data: activity.value.map { ["value": $0] } ?? [:])
+            default:
+                turn = Turn(at: now, from: .bot, kind: .note, text: "ignored activity of type \(activity.type)")
+            }
+            store.appendTurn(turn, to: conversationID)
+        }
+        if let failure {
+            logFailure(failure, conversationID, during: "activity")
+            store.appendTurn(Turn(at: now, from: .system, kind: .event, text: "bot failure",
+                                  data: ["failure": .string(failure.description)]), to: conversationID)
+        }
+    }
+
+    private func logFailure(_ failure: BotFailure, _ conversationID: String, during: String) {
+        log.write(LogLine(.warning, "bot.failed", [("conversation", conversationID), ("during", during),
+                                                   ("error", failure.description)]))
+    }
+}
