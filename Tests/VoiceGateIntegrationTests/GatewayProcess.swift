@@ -17,6 +17,8 @@ final class GatewayProcess: @unchecked Sendable {
     private var buffer = Data()
     private(set) var sipPort = 0
     private(set) var httpPort = 0
+    /// The TLS transport's port, when the configuration has one.
+    private(set) var tlsPort = 0
 
     /// Starts a gateway with `configuration` (a JSON object; listen addresses and ports are filled
     /// in with loopback and free ports unless given) and waits for its `gateway.ready` line.
@@ -40,6 +42,7 @@ final class GatewayProcess: @unchecked Sendable {
         // Any number reaches the built-in bot unless a test says otherwise.
         if config["phoneNumbers"] == nil { config["phoneNumbers"] = [["number": "*", "bot": "demo"]] }
         if config["bots"] == nil { config["bots"] = [["id": "demo", "kind": "embedded", "applicationId": "demo"]] }
+        if config["admin"] == nil { config["admin"] = ["token": GatewayProcess.adminToken] }
         let configURL = folder.appendingPathComponent("voicegate.json")
         try JSONSerialization.data(withJSONObject: config, options: [.prettyPrinted, .sortedKeys]).write(to: configURL)
 
@@ -70,6 +73,9 @@ final class GatewayProcess: @unchecked Sendable {
         }
         sipPort = Int(ready["sip_port"] ?? "") ?? 0
         httpPort = Int(ready["http_port"] ?? "") ?? 0
+        if let tls = ready["sip"]?.split(separator: ",").first(where: { $0.hasPrefix("tls://") }), let port = tls.split(separator: ":").last {
+            tlsPort = Int(port) ?? 0
+        }
     }
 
     deinit {
@@ -145,6 +151,24 @@ final class GatewayProcess: @unchecked Sendable {
         let url = URL(string: "http://127.0.0.1:\(httpPort)\(path)")!
         let (data, response) = try await URLSession.shared.data(from: url)
         return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+    }
+
+    static let adminToken = "test-admin-token-0123456789"
+
+    /// A request to the admin API with the test token: status and parsed JSON body.
+    func api(_ path: String, token: String? = GatewayProcess.adminToken) async throws -> (Int, [String: Any]) {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(httpPort)\(path)")!)
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, json)
+    }
+
+    /// Every conversation the admin API lists (newest first, up to 500).
+    func conversations() async throws -> [[String: Any]] {
+        let (status, json) = try await api("/api/v1/conversations?limit=500")
+        guard status == 200 else { return [] }
+        return json["conversations"] as? [[String: Any]] ?? []
     }
 
     /// The value of one sample in /metrics, or nil when absent.

@@ -53,7 +53,8 @@ final class TLSTunnel: @unchecked Sendable {
     }
 
     deinit {
-        if process.isRunning { process.terminate(); process.waitUntilExit() }
+        // SIGKILL: stunnel in the foreground can linger on SIGTERM while it winds its sessions down.
+        if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
         try? FileManager.default.removeItem(at: folder)
     }
 }
