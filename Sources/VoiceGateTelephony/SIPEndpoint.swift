@@ -104,6 +104,7 @@ public final class SIPEndpoint: @unchecked Sendable {
         try check(pjsua_set_null_snd_dev(), "pjsua_set_null_snd_dev")
         try check(vg_admission_install(pjsua_get_pjsip_endpt(), admissionCallback, Unmanaged.passUnretained(gate).toOpaque()),
                   "install admission module")
+        try check(vg_request_checks_install(pjsua_get_pjsip_endpt()), "install request checks module")
         running.store(true, ordering: .releasing)
         return transports
     }

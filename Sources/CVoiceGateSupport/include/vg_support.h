@@ -8,5 +8,6 @@
 #include "vg_thread.h"
 #include "vg_audio_port.h"
 #include "vg_admission.h"
+#include "vg_request_checks.h"
 
 #endif
