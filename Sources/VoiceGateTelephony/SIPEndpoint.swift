@@ -108,6 +108,7 @@ public final class SIPEndpoint: @unchecked Sendable {
         try check(vg_admission_install(pjsua_get_pjsip_endpt(), admissionCallback, Unmanaged.passUnretained(gate).toOpaque(),
                                        config.sip.realm),
                   "install admission module")
+        try check(vg_request_checks_install(pjsua_get_pjsip_endpt()), "install request checks module")
         running.store(true, ordering: .releasing)
         return transports
     }

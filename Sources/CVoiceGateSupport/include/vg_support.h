@@ -9,5 +9,6 @@
 #include "vg_audio_port.h"
 #include "vg_admission.h"
 #include "vg_request.h"
+#include "vg_request_checks.h"
 
 #endif
