@@ -169,6 +169,10 @@ static pj_bool_t on_rx_unhandled_request(pjsip_rx_data *rdata) {
     return answer(rdata, 405, "Method Not Allowed", copy);
 }
 
+pj_bool_t vg_request_checks_refuse_method(pjsip_rx_data *rdata) {
+    return on_rx_unhandled_request(rdata);
+}
+
 pj_status_t vg_request_checks_install(pjsip_endpoint *endpt) {
     g_endpt = endpt;
     pj_status_t status = pjsip_endpt_register_module(endpt, &g_header_checks);

@@ -109,6 +109,7 @@ public final class SIPEndpoint: @unchecked Sendable {
                                        config.sip.realm),
                   "install admission module")
         try check(vg_request_checks_install(pjsua_get_pjsip_endpt()), "install request checks module")
+        try check(vg_parse_errors_install(pjsua_get_pjsip_endpt()), "install the parse-error answer")
         running.store(true, ordering: .releasing)
         return transports
     }

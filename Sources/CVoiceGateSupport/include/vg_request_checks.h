@@ -23,4 +23,9 @@
  */
 pj_status_t vg_request_checks_install(pjsip_endpoint *endpt);
 
+/* Answers 405 (with Allow) or 501 when the request's method is one the endpoint does not take,
+ * as the method checks would; returns whether it answered. For requests that never reach the
+ * modules (vg_parse_errors.c), on the thread that received them. */
+pj_bool_t vg_request_checks_refuse_method(pjsip_rx_data *rdata);
+
 #endif

@@ -10,5 +10,6 @@
 #include "vg_admission.h"
 #include "vg_request.h"
 #include "vg_request_checks.h"
+#include "vg_parse_errors.h"
 
 #endif
