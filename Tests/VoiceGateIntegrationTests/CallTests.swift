@@ -17,7 +17,8 @@ extension Integration {
             #expect(media["codec"] == "PCMU")
             let ended = try #require(gateway.waitFor(event: "call.ended"), "no call.ended line: \(gateway.allLines)")
             #expect(ended["hangup_by"] == "caller")
-            #expect(ended["from"]?.contains("+14155550100") == true)
+            #expect(ended["caller"] == "+14155550100")
+            #expect(ended["dialed"] == "+18005550100")
             // 3 s of 20 ms packets is 150 each way.
             #expect(Int(ended["rtp_tx_packets"] ?? "") ?? 0 >= 100, "\(ended)")
             #expect(Int(ended["rtp_rx_packets"] ?? "") ?? 0 >= 100, "\(ended)")

@@ -164,6 +164,29 @@ extension Integration {
             #expect(gateway.stop() == 0)
         }
 
+        @Test("at the call limit: 503 with Retry-After over UDP, TCP and TLS, and no conversation for the refused calls")
+        func atCapacity() async throws {
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("trunk-busy-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let (cert, key) = try TestCertificate.make(in: folder)
+            let gateway = try GatewayProcess(configuration: [
+                "sip": ["tls": ["port": 0, "certificate": cert, "privateKey": key]],
+                "calls": ["maxConcurrent": 1, "retryAfterSeconds": 9]])
+            let held = try SIPp.start("uac_call.xml", port: gateway.sipPort, holdMilliseconds: 5_000)
+            _ = try #require(gateway.waitFor(event: "call.answered"))
+            let peer = Peer(gateway)
+            for path in Path.allCases {
+                let busy = try peer.run("uac_busy.xml", path)
+                #expect(busy.succeeded, "\(path): \(busy.output)")
+            }
+            let refused = gateway.events("sip.refused").filter { $0["reason"] == "at_capacity" }
+            #expect(Set(refused.compactMap { $0["transport"] }) == ["UDP", "TCP", "TLS"], "\(refused)")
+            #expect(try await gateway.conversations().count == 1, "only the held call has a conversation")
+            let heldResult = held.wait()
+            #expect(heldResult.succeeded, "the call in progress: \(heldResult.output)")
+            #expect(gateway.stop() == 0)
+        }
+
         @Test("a SHA-256 Digest trunk: voicegate call answers the challenge; a wrong password gets 403")
         func sha256() async throws {
             let gateway = try TrunkTests.gateway()
