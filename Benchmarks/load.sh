@@ -220,6 +220,9 @@ start_voicegate() {
   "calls": {"maxConcurrent": $MAX_CALLS},
   "shutdown": {"drainSeconds": 2},
   "trunks": [{"name": "bench", "sources": ["127.0.0.0/8"]}],
+  "phoneNumbers": [{"number": "*", "bot": "demo"}],
+  "bots": [{"id": "demo", "kind": "embedded", "applicationId": "demo"}],
+  "store": {"path": "$work/voicegate.db"},
   "greeting": {"wav": "$WAV"},
   "log": {"level": "warning"}
 }
