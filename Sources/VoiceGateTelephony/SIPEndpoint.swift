@@ -191,7 +191,11 @@ public final class SIPEndpoint: @unchecked Sendable {
     private func onIncomingCall(_ callID: pjsua_call_id, _ rdata: UnsafeMutablePointer<pjsip_rx_data>?) {
         let token = nextToken.wrappingAdd(1, ordering: .relaxed).oldValue
         pjsua_call_set_user_data(callID, UnsafeMutableRawPointer(bitPattern: UInt(token)))
-        guard let rdata else { return }
+        guard let rdata else {
+            // Never seen; without the request there is nothing to route by, so refuse, never leave it ringing.
+            executor.async { [self] in incoming(callID, token: token, source: "?", transport: "?", route: nil, sipCallID: "", mapped: [:]) }
+            return
+        }
         let address = withUnsafeBytes(of: rdata.pointee.pkt_info.src_name) { raw in
             String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
         }

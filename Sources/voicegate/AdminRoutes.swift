@@ -45,12 +45,15 @@ struct AdminRoutes: Sendable {
             return response
         }
         let parts = request.path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
-        switch (request.method, parts.count > 2 ? Array(parts[2...]) : []) {
-        case ("GET", ["conversations"]) where parts[0...1] == ["api", "v1"]:
+        guard parts.count >= 3, parts[0] == "api", parts[1] == "v1" else {
+            return .error(404, code: "not_found", message: "no such path: \(request.path)")
+        }
+        switch (request.method, Array(parts[2...])) {
+        case ("GET", ["conversations"]):
             return listConversations(request)
-        case ("GET", let rest) where parts[0...1] == ["api", "v1"] && rest.count == 2 && rest[0] == "conversations":
+        case ("GET", let rest) where rest.count == 2 && rest[0] == "conversations":
             return conversation(rest[1])
-        case (_, let rest) where parts[0...1] == ["api", "v1"] && rest.first == "conversations" && rest.count <= 2:
+        case (_, let rest) where rest.first == "conversations" && rest.count <= 2:
             return .error(405, code: "method_not_allowed", message: "\(request.method) is not allowed on \(request.path)")
         default:
             return .error(404, code: "not_found", message: "no such path: \(request.path)")

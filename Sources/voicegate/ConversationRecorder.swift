@@ -14,7 +14,14 @@ import VoiceGateBots
 final class ConversationRecorder: CallObserver {
     private let store: ConversationStore
     private let log: LogSink
-    private let bots = Mutex<[String: BotConversation]>([:])
+    /// External bots by conversation. A start waits for the conversation's commit; the call may
+    /// end before it, and then the bot must not be started at all.
+    private enum BotState {
+        case starting
+        case running(BotConversation)
+        case callEnded
+    }
+    private let bots = Mutex<[String: BotState]>([:])
     private let baseURL = Mutex("")
 
     init(store: ConversationStore, log: LogSink) {
@@ -37,6 +44,7 @@ final class ConversationRecorder: CallObserver {
                                         trunk: call.route.trunk.name, sipCallId: call.sipCallID,
                                         callerWithheld: call.route.identity.callerWithheld, variables: call.variables,
                                         transcript: [started])
+        if case .external = call.route.bot.kind { bots.withLock { $0[call.conversationID] = .starting } }
         store.create(conversation) { [self] result in
             switch result {
             case .success:
@@ -45,6 +53,7 @@ final class ConversationRecorder: CallObserver {
             case .failure(let error):
                 log.write(LogLine(.error, "conversation.store_failed", [("conversation", call.conversationID),
                                                                         ("operation", "create"), ("error", error.description)]))
+                _ = bots.withLock { $0.removeValue(forKey: call.conversationID) }
                 ready(false)
             }
         }
@@ -52,7 +61,8 @@ final class ConversationRecorder: CallObserver {
 
     func callTurn(_ conversationID: String, _ turn: Turn) {
         store.appendTurn(turn, to: conversationID)
-        guard turn.from == .customer, turn.kind == .dtmf, let bot = bots.withLock({ $0[conversationID] }) else { return }
+        guard turn.from == .customer, turn.kind == .dtmf,
+              case .running(let bot)? = bots.withLock({ $0[conversationID] }) else { return }
         let activity = Activity.message(text: turn.text, inputMode: .dtmf, address: bot.address)
         bot.send(activity) { [self] replies, failure in record(replies, failure, conversationID) }
     }
@@ -62,7 +72,12 @@ final class ConversationRecorder: CallObserver {
         store.appendTurn(Turn(at: now, from: .system, kind: .event, text: "call ended", data: ["reason": .string(reason)]),
                          to: conversationID)
         store.close(conversationID, outcome: outcome, reason: reason, at: now)
-        guard let bot = bots.withLock({ $0.removeValue(forKey: conversationID) }) else { return }
+        let state: BotState? = bots.withLock { table in
+            let state = table.removeValue(forKey: conversationID)
+            if case .starting? = state { table[conversationID] = .callEnded }
+            return state
+        }
+        guard case .running(let bot)? = state else { return }
         bot.end(reason: reason == "customerHangUp" ? .customerHangUp : .closed) { [self] replies, failure in
             if let failure { logFailure(failure, conversationID, during: "endOfConversation") }
             _ = replies
@@ -73,7 +88,15 @@ final class ConversationRecorder: CallObserver {
     private func startBot(_ conversation: Conversation, _ settings: BotSettings) {
         guard case .external = settings.kind, let client = ExternalBotClient(settings: settings, serviceUrl: serviceUrl) else { return }
         let bot = BotConversation(client: client, conversation: conversation, botId: settings.id)
-        bots.withLock { $0[conversation.id] = bot }
+        let callGoesOn: Bool = bots.withLock { table in
+            guard case .starting? = table[conversation.id] else {
+                table.removeValue(forKey: conversation.id)
+                return false
+            }
+            table[conversation.id] = .running(bot)
+            return true
+        }
+        guard callGoesOn else { return }
         bot.start(conversation: conversation) { [self] replies, failure in record(replies, failure, conversation.id) }
     }
 
