@@ -148,6 +148,14 @@ static pj_bool_t on_rx_new_request(pjsip_rx_data *rdata) {
         if (held >= 0 && held < rdata->msg_info.clen->len)
             return answer(rdata, 400, "Bad Request (Content-Length larger than the message)", NULL);
     }
+    /* RFC 3261 20.10: an RFC 2543 client may send an INVITE without Contact, and its From is
+     * then the remote target (RFC 4475's inv2543). pjsip's invite session refuses such an
+     * INVITE, so lend it a Contact made from pjsip's parsed From URI. */
+    if (method->id == PJSIP_INVITE_METHOD && !pjsip_msg_find_hdr(msg, PJSIP_H_CONTACT, NULL) && rdata->msg_info.from) {
+        pjsip_contact_hdr *contact = pjsip_contact_hdr_create(rdata->tp_info.pool);
+        contact->uri = (pjsip_uri *)pjsip_uri_clone(rdata->tp_info.pool, rdata->msg_info.from->uri);
+        pjsip_msg_add_hdr(rdata->msg_info.msg, (pjsip_hdr *)contact);
+    }
     /* RFC 3261 8.2.2.3. pjsip's invite session checks an INVITE's Require itself. */
     if (method->id != PJSIP_INVITE_METHOD) {
         pjsip_unsupported_hdr *unsupported = unsupported_tags(rdata);
