@@ -202,6 +202,16 @@ extension Integration {
             #expect(refused.report["answered"] as? Bool == false)
             let challenge = try #require(gateway.events("sip.refused").first { $0["status"] == "401" })
             #expect(challenge["reason"] == "auth_required")
+
+            // The same over TLS, pjsip to pjsip: the softphone's TLS against the gateway's.
+            let (tlsStatus, tls) = try SoftphoneProcess.call(["+18005550100", "--gateway", "127.0.0.1:\(gateway.tlsPort)",
+                                                              "--transport", "tls", "--bind", "127.0.0.5",
+                                                              "--user", "trunk5", "--password", "pw-secret-555", "--dtmf", "2"])
+            #expect(tlsStatus == 0, "\(tls.stderr)")
+            #expect(tls.report["answered"] as? Bool == true, "\(tls.report)")
+            let overTLS = try #require(gateway.events("call.answered").last)
+            let started = try #require(try await gateway.conversations().first?["transcript"] as? [[String: Any]]).first
+            #expect((started?["data"] as? [String: Any])?["transport"] as? String == "TLS", "\(overTLS)")
             #expect(gateway.stop() == 0)
         }
     }
