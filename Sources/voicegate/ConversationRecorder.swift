@@ -22,6 +22,8 @@ final class ConversationRecorder: CallObserver {
         case callEnded
     }
     private let bots = Mutex<[String: BotState]>([:])
+    /// One HTTP client (one URLSession, its connections kept alive) per external bot, not per call.
+    private let clients = Mutex<[String: ExternalBotClient]>([:])
     private let baseURL = Mutex("")
 
     init(store: ConversationStore, log: LogSink) {
@@ -86,7 +88,18 @@ final class ConversationRecorder: CallObserver {
 
     /// An external bot hears of the conversation: conversationUpdate, then SetContext.
     private func startBot(_ conversation: Conversation, _ settings: BotSettings) {
-        guard case .external = settings.kind, let client = ExternalBotClient(settings: settings, serviceUrl: serviceUrl) else { return }
+        guard case .external = settings.kind else { return }
+        let url = serviceUrl
+        let made: ExternalBotClient? = clients.withLock { table in
+            if let existing = table[settings.id] { return existing }
+            let client = ExternalBotClient(settings: settings, serviceUrl: url)
+            table[settings.id] = client
+            return client
+        }
+        guard let client = made else {
+            bots.withLock { _ = $0.removeValue(forKey: conversation.id) }
+            return
+        }
         let bot = BotConversation(client: client, conversation: conversation, botId: settings.id)
         let callGoesOn: Bool = bots.withLock { table in
             guard case .starting? = table[conversation.id] else {
