@@ -108,11 +108,13 @@ public final class ConversationStore: Sendable {
     /// twice. Any thread; from the writer thread it cannot wait, and the thread stops after
     /// writing what is queued.
     public func close() {
-        writer.stop()
+        // The reader first: the last connection to close checkpoints the WAL into the database
+        // and removes it, and only the writer may write.
         reader.withLock { reader in
             reader?.db.close()
             reader = nil
         }
+        writer.stop()
     }
 
     /// At gateway start: every conversation a dead process left active or waiting (kill -9,

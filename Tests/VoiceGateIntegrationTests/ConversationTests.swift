@@ -112,7 +112,10 @@ extension Integration {
             #expect(try await gateway.api("/api/v1/conversations/no-such-id").0 == 404)
             #expect(try await gateway.api("/api/v1/conversations?state=nonsense").0 == 400)
             #expect(try await gateway.api("/api/v1/conversations?limit=0").0 == 400)
-            #expect(try await gateway.api("/api/v1/nothing-here").0 == 404)
+            for path in ["/api/v1/nothing-here", "/api/", "/api/v1", "/api/v2/conversations"] {
+                #expect(try await gateway.api(path).0 == 404, "\(path)")
+            }
+            #expect(try await gateway.api("/api/v1/conversations", token: nil).0 == 401)
             let (health, body) = try await gateway.get("/healthz")
             #expect(health == 200 && body.contains("ok"))
             #expect(gateway.stop() == 0)
