@@ -11,6 +11,7 @@ struct AdminRoutes: Sendable {
     let metrics: GatewayMetrics
     let store: ConversationStore
     let access: AdminAccess
+    let recorder: ConversationRecorder
 
     static let defaultLimit = 50
     static let maxLimit = 500
@@ -34,6 +35,7 @@ struct AdminRoutes: Sendable {
         default:
             break
         }
+        if request.path.hasPrefix("/v1/conversations/") { return botCallback(request) }
         guard request.path.hasPrefix("/api/") else {
             return .error(404, code: "not_found", message: "no such path: \(request.path)")
         }
@@ -57,6 +59,24 @@ struct AdminRoutes: Sendable {
             return .error(405, code: "method_not_allowed", message: "\(request.method) is not allowed on \(request.path)")
         default:
             return .error(404, code: "not_found", message: "no such path: \(request.path)")
+        }
+    }
+
+    /// The bot protocol's callback path: `POST /v1/conversations/{id}/activities`, the bot's own
+    /// bearer secret (not the admin token).
+    private func botCallback(_ request: HTTPRequest) -> HTTPResponse {
+        let parts = request.path.split(separator: "/").map(String.init)
+        guard parts.count == 4, parts[3] == "activities" else {
+            return .error(404, code: "not_found", message: "no such path: \(request.path)")
+        }
+        guard request.method == "POST" else {
+            return .error(405, code: "method_not_allowed", message: "\(request.method) is not allowed on \(request.path)")
+        }
+        switch recorder.botCallback(conversationID: parts[2], authorization: request.headers["authorization"], body: request.body) {
+        case .accepted(let n): return .json(200, ["accepted": n])
+        case .malformed(let why): return .error(400, code: "malformed_activity", message: why)
+        case .unauthorized: return .error(401, code: "unauthorized", message: "the bot's bearer secret is required")
+        case .unknownConversation: return .error(404, code: "unknown_conversation", message: "no active conversation \(parts[2]) with an external bot")
         }
     }
 

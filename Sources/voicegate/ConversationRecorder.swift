@@ -18,7 +18,8 @@ final class ConversationRecorder: CallObserver {
     /// end before it, and then the bot must not be started at all.
     private enum BotState {
         case starting
-        case running(BotConversation)
+        /// With the bot's secret, which its asynchronous replies must carry.
+        case running(BotConversation, secret: String?)
         case callEnded
     }
     private let bots = Mutex<[String: BotState]>([:])
@@ -64,7 +65,7 @@ final class ConversationRecorder: CallObserver {
     func callTurn(_ conversationID: String, _ turn: Turn) {
         store.appendTurn(turn, to: conversationID)
         guard turn.from == .customer, turn.kind == .dtmf,
-              case .running(let bot)? = bots.withLock({ $0[conversationID] }) else { return }
+              case .running(let bot, _)? = bots.withLock({ $0[conversationID] }) else { return }
         let activity = Activity.message(text: turn.text, inputMode: .dtmf, address: bot.address)
         bot.send(activity) { [self] replies, failure in record(replies, failure, conversationID) }
     }
@@ -79,7 +80,7 @@ final class ConversationRecorder: CallObserver {
             if case .starting? = state { table[conversationID] = .callEnded }
             return state
         }
-        guard case .running(let bot)? = state else { return }
+        guard case .running(let bot, _)? = state else { return }
         bot.end(reason: reason == "customerHangUp" ? .customerHangUp : .closed) { [self] replies, failure in
             if let failure { logFailure(failure, conversationID, during: "endOfConversation") }
             _ = replies
@@ -106,11 +107,39 @@ final class ConversationRecorder: CallObserver {
                 table.removeValue(forKey: conversation.id)
                 return false
             }
-            table[conversation.id] = .running(bot)
+            var secret: String?
+            if case .external(_, let s) = settings.kind { secret = s }
+            table[conversation.id] = .running(bot, secret: secret)
             return true
         }
         guard callGoesOn else { return }
         bot.start(conversation: conversation) { [self] replies, failure in record(replies, failure, conversation.id) }
+    }
+
+    /// The answer to a bot's asynchronous reply (bot-protocol.md: `POST {serviceUrl}/v1/
+    /// conversations/{id}/activities`).
+    enum CallbackResult: Equatable {
+        case accepted(Int)
+        case malformed(String)
+        case unauthorized
+        case unknownConversation
+    }
+
+    /// A bot's asynchronous reply: checked against the conversation's bot secret (constant time),
+    /// parsed leniently, recorded like an inline reply. Runs on the HTTP thread.
+    func botCallback(conversationID: String, authorization: String?, body: [UInt8]) -> CallbackResult {
+        guard case .running(_, let secret)? = bots.withLock({ $0[conversationID] }) else { return .unknownConversation }
+        if let secret {
+            guard AdminAccess(token: secret).allows(authorization) else { return .unauthorized }
+        }
+        let activities: [Activity]
+        do {
+            activities = try ActivityPayload.activities(from: Data(body))
+        } catch {
+            return .malformed("\(error)")
+        }
+        record(activities, nil, conversationID)
+        return .accepted(activities.count)
     }
 
     /// What a bot answered, as transcript turns. A failure is a turn too: never silent.

@@ -129,7 +129,8 @@ final class Gateway: @unchecked Sendable {
         do {
             http = try HTTPServer(address: config.http.listen, port: config.http.port,
                                   handler: AdminRoutes(endpoint: endpoint, metrics: metrics, store: store,
-                                                       access: AdminAccess(token: config.admin.token)).handle)
+                                                       access: AdminAccess(token: config.admin.token),
+                                                       recorder: recorder).handle)
         } catch {
             log.write(LogLine(.error, "gateway.start_failed", [("component", "http"), ("error", "\(error)")]))
             endpoint.shutdown()

@@ -15,6 +15,11 @@ prints `listening PORT` on stdout once it accepts connections. Options:
   --status N      answer every POST with status N (body {} unless N is 202 or 204)
   --garbage       answer 200 with a body that is not JSON
   --greeting TEXT answer the SetContext event with a message activity of TEXT
+  --async-greeting TEXT
+                  answer the SetContext event with 202, then send a message activity of TEXT
+                  through the gateway's callback path (POST {serviceUrl}/v1/conversations/{id}/
+                  activities, with the same bearer secret); the callback's status is recorded as
+                  {"callback": {"status": N, "body": "..."}}
   --pad BYTES     add a "padding" field of that many bytes to 200 replies (an oversized reply)
   --chunked       send 200 replies with chunked transfer encoding (no Content-Length up front)
 Without --status/--garbage the bot answers 200 {"activities": []} (or the greeting).
@@ -41,6 +46,7 @@ def parse_arguments(argv):
     parser.add_argument("--status", type=int)
     parser.add_argument("--garbage", action="store_true")
     parser.add_argument("--greeting")
+    parser.add_argument("--async-greeting")
     parser.add_argument("--pad", type=int, default=0)
     parser.add_argument("--chunked", action="store_true")
     return parser.parse_args(argv)
@@ -98,6 +104,10 @@ def make_handler(options, recorder):
                 return
             if options.delay > 0:
                 time.sleep(options.delay)
+            if options.async_greeting is not None and self.is_set_context(activity):
+                self.answer(202, "")
+                threading.Thread(target=self.call_back, args=(activity,), daemon=True).start()
+                return
             if options.status is not None:
                 self.answer(options.status, "" if options.status in (202, 204) else "{}")
             elif options.garbage:
@@ -107,6 +117,29 @@ def make_handler(options, recorder):
                 if options.pad > 0:
                     reply["padding"] = "x" * options.pad
                 self.answer(200, json.dumps(reply))
+
+        @staticmethod
+        def is_set_context(activity):
+            return (isinstance(activity, dict) and activity.get("type") == "event"
+                    and activity.get("name") == "SetContext")
+
+        def call_back(self, activity):
+            import urllib.request
+            import urllib.error
+            url = "%s/v1/conversations/%s/activities" % (
+                activity.get("serviceUrl", "").rstrip("/"), (activity.get("conversation") or {}).get("id", ""))
+            body = json.dumps({"type": "message", "text": options.async_greeting}).encode("utf-8")
+            request = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": "application/json"})
+            if options.secret is not None:
+                request.add_header("Authorization", "Bearer " + options.secret)
+            try:
+                with urllib.request.urlopen(request, timeout=10) as response:
+                    status, text = response.status, response.read().decode("utf-8", errors="replace")
+            except urllib.error.HTTPError as error:
+                status, text = error.code, error.read().decode("utf-8", errors="replace")
+            except Exception as error:
+                status, text = 0, str(error)
+            recorder.append({"callback": {"status": status, "body": text, "url": url}})
 
         def replies(self, activity):
             is_set_context = (isinstance(activity, dict) and activity.get("type") == "event"

@@ -1,5 +1,8 @@
 import Testing
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 
 /// Conversations as the admin API shows them: durable across a kill -9, started on an external
 /// bot with SetContext, and behind the admin token.
@@ -87,6 +90,50 @@ extension Integration {
             }
             #expect(greeted)
             #expect(!gateway.allLines.contains { $0.contains("bot-secret-42") }, "the bot secret reached the log")
+            #expect(gateway.stop() == 0)
+        }
+
+        @Test("an external bot answers asynchronously through the callback path; bad secrets, bad JSON and unknown conversations are refused")
+        func externalBotCallback() async throws {
+            let bot = try TestBot(["--secret", "bot-secret-77", "--async-greeting", "Hello, a little later"])
+            let gateway = try GatewayProcess(configuration: [
+                "phoneNumbers": [["number": "*", "bot": "ext"]],
+                "bots": [["id": "ext", "kind": "external", "endpoint": bot.endpoint, "secret": "bot-secret-77", "applicationId": "ext-app"]],
+            ])
+            let phone = try SoftphoneProcess(["+18005550100", "--gateway", "127.0.0.1:\(gateway.sipPort)", "--script", "call.txt"],
+                                             files: ["call.txt": "pause 30\n"])
+            let answered = try #require(gateway.waitFor(event: "call.answered"), "\(phone.stderr)")
+            let id = try #require(answered["conversation"])
+            // The bot's own callback, with its secret: accepted, and its message is a turn.
+            let calledBack = try await eventually { try await gateway.api("/api/v1/conversations/\(id)").1["transcript"]
+                .map { ($0 as? [[String: Any]] ?? []).contains { $0["text"] as? String == "Hello, a little later" } } ?? false }
+            #expect(calledBack, "records: \(bot.received.count)")
+
+            func post(_ path: String, _ body: String, secret: String?) async throws -> (Int, String) {
+                var request = URLRequest(url: URL(string: "http://127.0.0.1:\(gateway.httpPort)\(path)")!)
+                request.httpMethod = "POST"
+                request.httpBody = Data(body.utf8)
+                request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+                if let secret { request.setValue("Bearer \(secret)", forHTTPHeaderField: "Authorization") }
+                let (data, response) = try await URLSession.shared.data(for: request)
+                return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+            }
+            let path = "/v1/conversations/\(id)/activities"
+            #expect(try await post(path, #"{"type":"message","text":"x"}"#, secret: "wrong").0 == 401)
+            #expect(try await post(path, #"{"type":"message","text":"x"}"#, secret: GatewayProcess.adminToken).0 == 401,
+                    "the admin token is not a bot's secret")
+            let malformed = try await post(path, "this is not JSON", secret: "bot-secret-77")
+            #expect(malformed.0 == 400 && malformed.1.contains("\"error\""))
+            #expect(try await post("/v1/conversations/no-such-conversation/activities", "{}", secret: "bot-secret-77").0 == 404)
+            let two = try await post(path, #"{"activities":[{"type":"message","text":"one"},{"type":"message","text":"two"}]}"#, secret: "bot-secret-77")
+            #expect(two.0 == 200, "\(two.1)")
+
+            phone.signal(SIGTERM)
+            _ = phone.waitForExit(timeout: 20)
+            _ = try #require(gateway.waitFor(event: "call.ended"))
+            // Closed: the callback path no longer takes activities for it.
+            #expect(try await post(path, #"{"type":"message","text":"late"}"#, secret: "bot-secret-77").0 == 404)
+            #expect(!gateway.allLines.contains { $0.contains("bot-secret-77") })
             #expect(gateway.stop() == 0)
         }
 
