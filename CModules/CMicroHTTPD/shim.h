@@ -12,8 +12,10 @@
 #include <sys/socket.h>
 #include <microhttpd.h>
 
-/* Starts a daemon with its own polling thread (epoll on Linux) bound to addr, which may have port
- * 0: the daemon then picks a free port, read back with cmhd_bound_port. */
+/* Starts a daemon with a pool of polling threads (epoll on Linux) bound to addr, which may have
+ * port 0: the daemon then picks a free port, read back with cmhd_bound_port. A pool, because a
+ * few requests wait on something slow (a bot's refresh waits for the bot): /metrics and /healthz
+ * must not queue behind them. */
 static inline struct MHD_Daemon *cmhd_start(const struct sockaddr *addr,
                                             MHD_AccessHandlerCallback handler, void *handler_cls,
                                             MHD_RequestCompletedCallback completed, void *completed_cls,
@@ -29,6 +31,7 @@ static inline struct MHD_Daemon *cmhd_start(const struct sockaddr *addr,
                             MHD_OPTION_NOTIFY_COMPLETED, completed, completed_cls,
                             MHD_OPTION_CONNECTION_LIMIT, connection_limit,
                             MHD_OPTION_CONNECTION_TIMEOUT, connection_timeout_seconds,
+                            MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)4,
                             MHD_OPTION_END);
 }
 

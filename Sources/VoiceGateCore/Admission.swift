@@ -170,14 +170,17 @@ public struct AdmissionPolicy: Sendable, Equatable {
 
     /// The number an INVITE dialed, and its bot: 404 when no entry holds it, 480 when its voice
     /// or its bot is off.
-    public func route(_ headers: InboundCallHeaders, trunk: Trunk) -> Result<CallRoute, AdmissionDecision> {
+    /// `takesCalls` says whether a bot takes new calls now (the admin API can switch bots off);
+    /// by default, what the configuration says.
+    public func route(_ headers: InboundCallHeaders, trunk: Trunk,
+                      takesCalls: (BotSettings) -> Bool = { $0.enabled }) -> Result<CallRoute, AdmissionDecision> {
         let identity = CallIdentity.resolve(headers, defaultCountryCode: trunk.defaultCountryCode)
         let dialed = identity.dialed.text
         let entry = phoneNumbers.first { !$0.isCatchAll && !dialed.isEmpty && $0.number == dialed }
             ?? phoneNumbers.first(where: \.isCatchAll)
         guard let number = entry else { return .failure(AdmissionDecision(outcome: .unknownNumber, trunk: trunk.name)) }
         guard number.voiceEnabled else { return .failure(AdmissionDecision(outcome: .voiceDisabled, trunk: trunk.name)) }
-        guard let bot = bots.first(where: { $0.id == number.bot }), bot.enabled else {
+        guard let bot = bots.first(where: { $0.id == number.bot }), takesCalls(bot) else {
             return .failure(AdmissionDecision(outcome: .botDisabled, trunk: trunk.name))
         }
         return .success(CallRoute(trunk: trunk, number: number, bot: bot, identity: identity))
@@ -186,7 +189,8 @@ public struct AdmissionPolicy: Sendable, Equatable {
     /// Untrusted sources are refused whatever the method (nothing from them reaches a bot); only
     /// INVITEs are checked for credentials, a known number, capacity and shutdown.
     public func decide(_ request: AdmissionRequest, activeCalls: Int, draining: Bool,
-                       responseMatches: (DigestCredentials) -> Bool = { _ in false }) -> AdmissionDecision {
+                       responseMatches: (DigestCredentials) -> Bool = { _ in false },
+                       takesCalls: (BotSettings) -> Bool = { $0.enabled }) -> AdmissionDecision {
         let trunk: Trunk
         switch authenticate(request, responseMatches: responseMatches) {
         case .success(let t): trunk = t
@@ -195,7 +199,7 @@ public struct AdmissionPolicy: Sendable, Equatable {
         guard request.method == "INVITE" else { return AdmissionDecision(outcome: .admitted, trunk: trunk.name) }
         var route: CallRoute?
         if let headers = request.callHeaders {
-            switch self.route(headers, trunk: trunk) {
+            switch self.route(headers, trunk: trunk, takesCalls: takesCalls) {
             case .success(let r): route = r
             case .failure(let refusal): return refusal
             }

@@ -11,6 +11,8 @@ final class AdmissionGate: Sendable {
     let policy: AdmissionPolicy
     let retryAfter: Int
     let draining = Atomic<Bool>(false)
+    /// Bots switched on and off while running (admin API), by id.
+    let availability: Mutex<[String: BotAvailability]>
     private let log: LogSink
     private let metrics: GatewayMetrics
     /// How long a nonce stays good: long enough for a slow trunk to answer the challenge.
@@ -18,6 +20,9 @@ final class AdmissionGate: Sendable {
 
     init(policy: AdmissionPolicy, retryAfter: Int, log: LogSink, metrics: GatewayMetrics) {
         self.policy = policy
+        var table: [String: BotAvailability] = [:]
+        for bot in policy.bots { table[bot.id] = BotAvailability(enabled: bot.enabled) }
+        self.availability = Mutex(table)
         self.retryAfter = retryAfter
         self.log = log
         self.metrics = metrics
@@ -29,7 +34,8 @@ final class AdmissionGate: Sendable {
         let digest = raw.rdata.flatMap(InboundRequest.digest)
         let decision = policy.decide(request, activeCalls: Int(pjsua_call_get_count()),
                                      draining: draining.load(ordering: .acquiring),
-                                     responseMatches: { Self.responseMatches(digest, method: request.method, password: $0.password) })
+                                     responseMatches: { Self.responseMatches(digest, method: request.method, password: $0.password) },
+                                     takesCalls: takesCalls)
         guard let status = decision.sipStatus else { return vg_admission_decision(status: 0, retry_after_seconds: 0, reason: nil, challenge: (0, 0), stale: 0) }
         metrics.increment("voicegate_sip_refusals_total", labels: "reason=\"\(decision.outcome.rawValue)\"")
         // One line per refusal, with a fixed shape fail2ban can match:
@@ -60,8 +66,13 @@ final class AdmissionGate: Sendable {
         request.digest = digest.map { DigestAttempt(username: text($0.username), realm: text($0.realm),
                                                     algorithm: Self.algorithm($0), nonceFresh: true) }
         let decision = policy.decide(request, activeCalls: 0, draining: false,
-                                     responseMatches: { Self.responseMatches(digest, method: "INVITE", password: $0.password) })
+                                     responseMatches: { Self.responseMatches(digest, method: "INVITE", password: $0.password) },
+                                     takesCalls: takesCalls)
         return decision.route
+    }
+
+    private func takesCalls(_ bot: BotSettings) -> Bool {
+        availability.withLock { $0[bot.id]?.takesCalls ?? bot.enabled }
     }
 
     private static func request(_ raw: vg_admission_request) -> AdmissionRequest {

@@ -453,6 +453,21 @@ public final class SIPEndpoint: @unchecked Sendable {
         executor.stop()
     }
 
+    /// Whether each bot takes new calls now. Any thread.
+    public var botAvailability: [String: BotAvailability] { gate.availability.withLock { $0 } }
+
+    /// Changes whether a bot takes new calls; calls in progress go on. Returns the new state, or
+    /// nil for an unknown bot. Any thread.
+    @discardableResult
+    public func updateBot(_ id: String, _ change: (inout BotAvailability) -> Void) -> BotAvailability? {
+        gate.availability.withLock { table in
+            guard var state = table[id] else { return nil }
+            change(&state)
+            table[id] = state
+            return state
+        }
+    }
+
     /// How many responses with this status the endpoint has sent.
     public func responsesSent(_ code: Int) -> Int { Int(vg_responses_sent(Int32(code))) }
 }

@@ -12,6 +12,7 @@ struct AdminRoutes: Sendable {
     let store: ConversationStore
     let access: AdminAccess
     let recorder: ConversationRecorder
+    let bots: BotRoutes
 
     static let defaultLimit = 50
     static let maxLimit = 500
@@ -51,6 +52,8 @@ struct AdminRoutes: Sendable {
             return .error(404, code: "not_found", message: "no such path: \(request.path)")
         }
         switch (request.method, Array(parts[2...])) {
+        case (_, let rest) where rest.first == "bots":
+            return bots.handle(request, Array(rest.dropFirst()))
         case ("GET", ["conversations"]):
             return listConversations(request)
         case ("GET", let rest) where rest.count == 2 && rest[0] == "conversations":

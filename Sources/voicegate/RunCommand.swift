@@ -130,7 +130,8 @@ final class Gateway: @unchecked Sendable {
             http = try HTTPServer(address: config.http.listen, port: config.http.port,
                                   handler: AdminRoutes(endpoint: endpoint, metrics: metrics, store: store,
                                                        access: AdminAccess(token: config.admin.token),
-                                                       recorder: recorder).handle)
+                                                       recorder: recorder,
+                                                       bots: BotRoutes(bots: config.bots, endpoint: endpoint, log: log)).handle)
         } catch {
             log.write(LogLine(.error, "gateway.start_failed", [("component", "http"), ("error", "\(error)")]))
             endpoint.shutdown()

@@ -156,8 +156,14 @@ final class GatewayProcess: @unchecked Sendable {
     static let adminToken = "test-admin-token-0123456789"
 
     /// A request to the admin API with the test token: status and parsed JSON body.
-    func api(_ path: String, token: String? = GatewayProcess.adminToken) async throws -> (Int, [String: Any]) {
+    func api(_ path: String, token: String? = GatewayProcess.adminToken, method: String = "GET",
+             body: String? = nil) async throws -> (Int, [String: Any]) {
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(httpPort)\(path)")!)
+        request.httpMethod = method
+        if let body {
+            request.httpBody = Data(body.utf8)
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         let (data, response) = try await URLSession.shared.data(for: request)
         let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
