@@ -46,6 +46,20 @@ extension Integration {
             #expect(second.stop() == 0)
         }
 
+        @Test("keys sent by SIP INFO (application/dtmf-relay) reach the transcript like RFC 4733 ones")
+        func sipInfoKeys() async throws {
+            let gateway = try GatewayProcess()
+            let call = try SIPp.run("uac_info_dtmf.xml", port: gateway.sipPort, holdMilliseconds: 300)
+            #expect(call.succeeded, "\(call.output)")
+            let ended = try #require(gateway.waitFor(event: "call.ended"))
+            #expect(gateway.events("call.dtmf").count == 2)
+            let keyed = try await eventually {
+                ConversationTests.digits(try await gateway.api("/api/v1/conversations/\(ended["conversation"] ?? "")").1) == ["4", "2"]
+            }
+            #expect(keyed)
+            #expect(gateway.stop() == 0)
+        }
+
         static func digits(_ conversation: [String: Any]) -> [String] {
             (conversation["transcript"] as? [[String: Any]] ?? []).filter { $0["kind"] as? String == "dtmf" }.compactMap { $0["text"] as? String }
         }
