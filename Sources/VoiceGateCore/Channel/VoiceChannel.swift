@@ -1,0 +1,234 @@
+import Foundation
+
+/// What the voice channel of one call has to do, given what happens: bot-protocol.md's rules for
+/// carrying out a bot's activities on a phone call, with no audio, no clock and no I/O of its own.
+///
+/// - Activities run in order; a spoken message finishes (or is barged in on) before the next runs.
+/// - Barge-in (a key, or the caller starting to speak) cuts ordinary speech: the message playing
+///   and the ordinary messages queued behind it. It never skips an action or an uninterruptible
+///   message.
+/// - While an uninterruptible message plays, keys are discarded (not buffered) and speech is not
+///   recognized.
+/// - Keys are gathered into one input (`KeypadCollector`); an utterance is one input.
+/// - HangUp, endOfConversation and CloseOmnichannelConversation let queued speech play first.
+/// - Anything the channel does not know is noted in the transcript and ignored.
+///
+/// The owner executes the commands (play audio, stop it, send to the bot, hang up) and reports
+/// back events; `tick` lets time pass for the inter-digit and silence timeouts.
+public struct VoiceChannel: Sendable {
+    public struct Options: Sendable, Equatable {
+        public var interDigitTimeout: TimeInterval = 3
+        /// After the bot's last prompt, no input for this long sends the bot a silence (embedded
+        /// bots have a silence topic); nil: never.
+        public var silenceTimeout: TimeInterval?
+        public init(interDigitTimeout: TimeInterval = 3, silenceTimeout: TimeInterval? = nil) {
+            self.interDigitTimeout = interDigitTimeout
+            self.silenceTimeout = silenceTimeout
+        }
+    }
+
+    /// A prompt to speak: the message's fields as the bot sent them (the synthesizer picks speak,
+    /// an adaptive card's speak, or the text without markdown).
+    public struct Prompt: Sendable, Equatable {
+        public var text: String?
+        public var speak: String?
+        public var attachments: [JSONValue]?
+        public var interruptible: Bool
+        public init(text: String?, speak: String? = nil, attachments: [JSONValue]? = nil, interruptible: Bool) {
+            self.text = text
+            self.speak = speak
+            self.attachments = attachments
+            self.interruptible = interruptible
+        }
+    }
+
+    public enum Event: Sendable, Equatable {
+        /// The bot's activities (an inline reply, or one that came later through the callback).
+        case botActivities([Activity])
+        /// The bot did not answer properly (timeout, non-2xx, malformed): described, secret-free.
+        case botFailed(String)
+        /// The prompt with this id has played to its end (or was stopped).
+        case playbackFinished(id: Int)
+        case key(Character, at: Date)
+        /// The caller started speaking (voice activity long enough to count).
+        case speechStarted(at: Date)
+        /// What the caller said, once they finished.
+        case utterance(String, confidence: Double, at: Date)
+        case tick(Date)
+    }
+
+    public enum Command: Sendable, Equatable {
+        case speak(Prompt, id: Int)
+        /// Barge-in: stop the prompt with this id now.
+        case stopSpeaking(id: Int)
+        case toBot(BotInput)
+        case transcript(Turn)
+        case setVariables([String: JSONValue])
+        case transfer(target: String)
+        case handoff(queue: String?)
+        /// End the call (BYE) once nothing more is queued; `outcome` and `reason` for the
+        /// conversation.
+        case hangUp(outcome: Conversation.Outcome, reason: String)
+    }
+
+    public let options: Options
+    private var queue: [Activity] = []
+    private var playing: (id: Int, interruptible: Bool)?
+    private var nextPromptID = 1
+    private var keypad: KeypadCollector
+    private var lastPromptEndedAt: Date?
+    private var silenceSent = false
+    /// The call is ending: nothing more is taken from the caller or the bot.
+    public private(set) var ending = false
+    private var pendingEnd: (Conversation.Outcome, String)?
+
+    public init(options: Options = Options()) {
+        self.options = options
+        self.keypad = KeypadCollector(interDigitTimeout: options.interDigitTimeout)
+    }
+
+    /// Whether a prompt is playing now.
+    public var isSpeaking: Bool { playing != nil }
+
+    public mutating func handle(_ event: Event, at now: Date = Date()) -> [Command] {
+        switch event {
+        case .botActivities(let activities):
+            guard !ending else { return [] }
+            queue += activities
+            return drain(now)
+        case .botFailed(let why):
+            return [.transcript(Turn(at: now, from: .system, kind: .event, text: "bot failure", data: ["failure": .string(why)]))]
+        case .playbackFinished(let id):
+            guard playing?.id == id else { return [] }
+            playing = nil
+            lastPromptEndedAt = now
+            return drain(now)
+        case .key(let key, let at):
+            guard !ending else { return [] }
+            if let p = playing, !p.interruptible { return [] }    // discarded, not buffered
+            var out = bargeIn(at)
+            if let keys = keypad.key(key, at: at) { out += input(.keys(keys), at) }
+            return out
+        case .speechStarted(let at):
+            guard !ending, let p = playing, p.interruptible else { return [] }
+            return bargeIn(at)
+        case .utterance(let text, let confidence, let at):
+            guard !ending, playing?.interruptible != false, !text.isEmpty else { return [] }
+            return input(.speech(text, confidence: confidence), at)
+        case .tick(let time):
+            guard !ending else { return [] }
+            if let keys = keypad.tick(at: time) { return input(.keys(keys), time) }
+            if let timeout = options.silenceTimeout, playing == nil, queue.isEmpty, !silenceSent,
+               let since = lastPromptEndedAt, time.timeIntervalSince(since) >= timeout {
+                silenceSent = true
+                return [.transcript(Turn(at: time, from: .system, kind: .event, text: "silence", data: ["seconds": .number(timeout)])),
+                        .toBot(.silence)]
+            }
+            return []
+        }
+    }
+
+    /// Caller input for the bot: into the transcript, then to the bot.
+    private mutating func input(_ input: BotInput, _ at: Date) -> [Command] {
+        silenceSent = false
+        lastPromptEndedAt = nil
+        let turn: Turn
+        switch input {
+        case .keys(let keys): turn = Turn(at: at, from: .customer, kind: .dtmf, text: keys)
+        case .speech(let text, let confidence):
+            turn = Turn(at: at, from: .customer, kind: .speech, text: text, data: ["confidence": .number(confidence)])
+        case .silence: turn = Turn(at: at, from: .system, kind: .event, text: "silence")
+        }
+        return [.transcript(turn), .toBot(input)]
+    }
+
+    /// Stops ordinary speech: the prompt playing and the ordinary messages queued behind it.
+    private mutating func bargeIn(_ at: Date) -> [Command] {
+        guard let p = playing, p.interruptible else { return [] }
+        playing = nil
+        queue.removeAll { Self.isOrdinarySpeech($0) }
+        // What was queued behind the speech (actions, uninterruptible messages) runs now.
+        return [.stopSpeaking(id: p.id),
+                .transcript(Turn(at: at, from: .system, kind: .event, text: "barge-in"))] + drain(at)
+    }
+
+    private static func isOrdinarySpeech(_ activity: Activity) -> Bool {
+        activity.type == "message" && activity.inputHint != "ignoringInput"
+    }
+
+    /// Runs queued activities until one must wait for its speech to finish.
+    private mutating func drain(_ now: Date) -> [Command] {
+        var out: [Command] = []
+        while playing == nil, !queue.isEmpty {
+            let activity = queue.removeFirst()
+            out += run(activity, now)
+        }
+        if playing == nil, queue.isEmpty, let (outcome, reason) = pendingEnd {
+            pendingEnd = nil
+            ending = true
+            out.append(.hangUp(outcome: outcome, reason: reason))
+        }
+        return out
+    }
+
+    private mutating func run(_ activity: Activity, _ now: Date) -> [Command] {
+        switch (activity.type, activity.name) {
+        case ("message", _):
+            let prompt = Prompt(text: activity.text, speak: activity.speak, attachments: activity.attachments,
+                                interruptible: activity.inputHint != "ignoringInput")
+            return speak(prompt, turnText: activity.speak ?? activity.text ?? "", now)
+        case ("event", "UninterruptibleMessage"):
+            let text = activity.value.flatMap { value -> String? in
+                if case .object(let o) = value { return o["UninterruptibleMessage"]?.stringValue }
+                return value.stringValue
+            } ?? ""
+            return speak(Prompt(text: text, interruptible: false), turnText: text, now)
+        case ("event", "TransferToPhoneNumber"):
+            let target = activity.value.flatMap { value -> String? in
+                if case .object(let o) = value { return o["TargetPhoneNumber"]?.stringValue }
+                return nil
+            } ?? ""
+            return [action(activity, now), .transfer(target: target)]
+        case ("event", "HangUp"):
+            pendingEnd = pendingEnd ?? (.resolved, "botHangUp")
+            return [action(activity, now)]
+        case ("event", "handoff.initiate"):
+            var queueName: String?
+            if case .object(let o)? = activity.value { queueName = o["queue"]?.stringValue }
+            return [action(activity, now), .handoff(queue: queueName)]
+        case ("event", "SetVariables"):
+            guard case .object(let values)? = activity.value else { return [note("SetVariables without an object value", now)] }
+            if values[ContextVariable.closeConversation] == .bool(true) || values[ContextVariable.closeConversation] == .string("true") {
+                pendingEnd = pendingEnd ?? (.resolved, "closed")
+            }
+            return [action(activity, now), .setVariables(values)]
+        case ("endOfConversation", _):
+            pendingEnd = pendingEnd ?? (.resolved, "botEnded")
+            return [action(activity, now)]
+        case ("trace", let name):
+            return [.transcript(Turn(at: now, from: .bot, kind: .note, text: name ?? "trace", data: activity.value.map { ["value": $0] } ?? [:]))]
+        default:
+            return [note("ignored activity: type \(activity.type)\(activity.name.map { ", name \($0)" } ?? "")", now)]
+        }
+    }
+
+    private mutating func speak(_ prompt: Prompt, turnText: String, _ now: Date) -> [Command] {
+        let id = nextPromptID
+        nextPromptID += 1
+        playing = (id, prompt.interruptible)
+        if !prompt.interruptible { keypad.discard() }
+        var data: [String: JSONValue] = [:]
+        if !prompt.interruptible { data["uninterruptible"] = true }
+        return [.transcript(Turn(at: now, from: .bot, kind: .message, text: turnText, data: data)), .speak(prompt, id: id)]
+    }
+
+    private func action(_ activity: Activity, _ now: Date) -> Command {
+        var data: [String: JSONValue] = [:]
+        if let value = activity.value { data["value"] = value }
+        return .transcript(Turn(at: now, from: .bot, kind: .action, text: activity.name ?? activity.type, data: data))
+    }
+
+    private func note(_ text: String, _ now: Date) -> Command {
+        .transcript(Turn(at: now, from: .system, kind: .note, text: text))
+    }
+}
