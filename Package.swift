@@ -41,7 +41,8 @@ let package = Package(
         // Speech out: flite behind the core's SpeechSynthesizer, rendered at the call's rate.
         .target(name: "VoiceGateSynthesis", dependencies: ["VoiceGateCore", "CFlite"]),
         .executableTarget(name: "voicegate",
-                          dependencies: ["VoiceGateCore", "VoiceGateTelephony", "VoiceGateHTTP", "VoiceGateStore", "VoiceGateBots"],
+                          dependencies: ["VoiceGateCore", "VoiceGateTelephony", "VoiceGateHTTP", "VoiceGateStore", "VoiceGateBots",
+                                         "VoiceGateSynthesis"],
                           resources: [.copy("Resources/welcome.wav"), .copy("Resources/reply.wav")]),
 
         .testTarget(name: "VoiceGateCoreTests", dependencies: ["VoiceGateCore"]),
