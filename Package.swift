@@ -1,6 +1,6 @@
 // swift-tools-version:6.0
 // VoiceGate: a telephony voice-bot gateway. No Swift package dependencies: the C libraries
-// (pjproject, libopus, libmicrohttpd, SQLite) come in as system-library targets under CModules/, made
+// (pjproject, libopus, libmicrohttpd, SQLite, flite) come in as system-library targets under CModules/, made
 // ready by deploy/setup.sh.
 import PackageDescription
 
@@ -19,6 +19,8 @@ let package = Package(
                        providers: [.apt(["libmicrohttpd-dev"])]),
         .systemLibrary(name: "CSQLite", path: "CModules/CSQLite", pkgConfig: "sqlite3",
                        providers: [.apt(["libsqlite3-dev"])]),
+        // No pkg-config file: the module map names flite's libraries.
+        .systemLibrary(name: "CFlite", path: "CModules/CFlite", providers: [.apt(["flite1-dev"])]),
 
         // Our own C: what Swift cannot express safely (thread-local pj thread descriptors,
         // a pjmedia_port with real-time callbacks, a pjsip module that refuses INVITEs early).
@@ -36,8 +38,11 @@ let package = Package(
         .target(name: "VoiceGateHTTP", dependencies: ["VoiceGateCore", "CMicroHTTPD"]),
         // Conversations and transcripts, durably, in SQLite (one writer thread, group commit).
         .target(name: "VoiceGateStore", dependencies: ["VoiceGateCore", "CSQLite"]),
+        // Speech out: flite behind the core's SpeechSynthesizer, rendered at the call's rate.
+        .target(name: "VoiceGateSynthesis", dependencies: ["VoiceGateCore", "CFlite"]),
         .executableTarget(name: "voicegate",
-                          dependencies: ["VoiceGateCore", "VoiceGateTelephony", "VoiceGateHTTP", "VoiceGateStore", "VoiceGateBots"],
+                          dependencies: ["VoiceGateCore", "VoiceGateTelephony", "VoiceGateHTTP", "VoiceGateStore", "VoiceGateBots",
+                                         "VoiceGateSynthesis"],
                           resources: [.copy("Resources/welcome.wav"), .copy("Resources/reply.wav")]),
 
         .testTarget(name: "VoiceGateCoreTests", dependencies: ["VoiceGateCore"]),
@@ -45,6 +50,8 @@ let package = Package(
         .testTarget(name: "VoiceGateBotsTests", dependencies: ["VoiceGateBots"]),
         // Real SQLite files in a temporary folder.
         .testTarget(name: "VoiceGateStoreTests", dependencies: ["VoiceGateStore", "VoiceGateCore"]),
+        // The real flite voice: durations, pauses, levels at 8 kHz.
+        .testTarget(name: "VoiceGateSynthesisTests", dependencies: ["VoiceGateSynthesis", "VoiceGateCore"]),
         // Runs the real `voicegate` binary against sipp (scenarios in Tests/Scenarios):
         // depending on the executable makes `swift test` build it.
         .testTarget(name: "VoiceGateIntegrationTests", dependencies: ["voicegate"]),

@@ -42,6 +42,7 @@ packages=(
   libopus-dev libssl-dev libsrtp2-dev uuid-dev                          # pjproject's codecs, TLS, SRTP
   libsqlite3-dev                                                        # the conversation store
   libmicrohttpd-dev                                                     # health, metrics, admin API
+  flite1-dev                                                            # text to speech: flite and its US English voices
   sip-tester                                                            # sipp, for the tests
   baresip-core                                                          # baresip softphone + modules, interop test
   stunnel4 openssl python3                                              # TLS peer for sipp, test certificates, the test bot

@@ -61,7 +61,8 @@ public struct PCMAudio: Sendable, Equatable {
     }
 
     /// The audio at another rate, by linear interpolation. Good enough for prompts moving between
-    /// 8, 16 and 48 kHz; speech paths that care use pjmedia's resampler.
+    /// 8, 16 and 48 kHz; speech that keeps energy above the lower rate's band (synthesized
+    /// speech on its way into a call) uses `resampledBandLimited(to:)`.
     public func resampled(to rate: Int) -> PCMAudio {
         guard rate != sampleRate, !samples.isEmpty else { return PCMAudio(sampleRate: rate, samples: samples) }
         let count = Int((Double(samples.count) * Double(rate) / Double(sampleRate)).rounded())

@@ -1,5 +1,6 @@
 import Foundation
 import VoiceGateCore
+import VoiceGateSynthesis
 import VoiceGateTelephony
 
 /// `voicegate call`: the test softphone. Places one call (or answers calls with --listen), runs
@@ -10,6 +11,8 @@ struct CallCommand {
     let script: CallScript
     /// WAV files the script plays, loaded and at 8 kHz before anything is dialed.
     let audio: [String: [Int16]]
+    /// What the script says, by its text: synthesized at 8 kHz before anything is dialed.
+    let spoken: [String: [Int16]]
     let recordPath: String?
     let listenPort: Int?
     let bindAddress: String
@@ -96,9 +99,6 @@ struct CallCommand {
             if lines.isEmpty { lines.append(.init(number: 0, step: .wait(timeout: CallScript.defaultWait))) }
             script = CallScript(lines: lines)
         }
-        if let say = script.lines.first(where: { if case .say = $0.step { return true }; return false }) {
-            throw Arguments.UsageError(description: "\(say.name): VoiceGate has no speech synthesizer yet (it comes with the bot and speech work); send speech with play FILE.wav")
-        }
         var audio: [String: [Int16]] = [:]
         for line in script.lines {
             guard case .play(let path) = line.step, audio[path] == nil else { continue }
@@ -108,6 +108,7 @@ struct CallCommand {
             }
         }
         self.audio = audio
+        spoken = try CallCommand.synthesize(script)
         recordPath = a.options["record"]
         if let calls = a.options["calls"] {
             guard let n = Int(calls), n > 0 else { throw Arguments.UsageError(description: "--calls must be a positive number") }
@@ -129,7 +130,8 @@ struct CallCommand {
         let log = StderrLog(minimum: logLevel)
         var failed = false
         let stop = StopFlag()
-        let phone = try SoftphoneRunner(options: options, script: script, audio: audio, callTimeout: callTimeout, log: log, stop: stop)
+        let phone = try SoftphoneRunner(options: options, script: script, audio: audio, spoken: spoken, callTimeout: callTimeout,
+                                        log: log, stop: stop)
         defer { phone.shutdown() }
         let port = try phone.start()
         var callNumber = 0
@@ -163,6 +165,23 @@ struct CallCommand {
             if stop.isSet { break }
         }
         return failed ? 1 : 0
+    }
+
+    /// Renders every `say` step, read like a bot's `speak` (plain text or SSML), at the softphone's
+    /// rate. The synthesizer is loaded only when the script says something.
+    static func synthesize(_ script: CallScript) throws -> [String: [Int16]] {
+        var spoken: [String: [Int16]] = [:]
+        var synthesizer: FliteSynthesizer?
+        for line in script.lines {
+            guard case .say(let text) = line.step, spoken[text] == nil else { continue }
+            guard let words = SpokenText.from(speak: text, text: nil, attachments: nil) else {
+                throw Arguments.UsageError(description: "\(line.name): nothing to say")
+            }
+            let voice = try synthesizer ?? FliteSynthesizer()
+            synthesizer = voice
+            spoken[text] = try voice.synthesize(words, sampleRate: Int(Softphone.clockRate)).samples
+        }
+        return spoken
     }
 
     static func json(_ report: CallReport) -> String {

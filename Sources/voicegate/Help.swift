@@ -65,7 +65,9 @@ enum Help {
       --user NAME --password PW   answer the gateway's Digest challenge (SHA-256 or MD5)
       --play FILE.wav         send a WAV file (16-bit PCM mono, any rate)
       --dtmf DIGITS           send RFC 4733 digits (0-9 * # A-D)
-      --say TEXT              speak TEXT (needs the speech synthesizer, not in this version)
+      --say TEXT              speak TEXT with the speech synthesizer (flite, 8 kHz); TEXT is read
+                              like a bot's speak: plain text, or SSML with <break time="1s"/> and
+                              <say-as interpret-as="telephone|digits">
       --script FILE           steps, one per line:
                                 wait [TIMEOUT]            the far end speaks, then goes quiet
                                 play FILE.wav | dtmf DIGITS | say TEXT | pause SECONDS

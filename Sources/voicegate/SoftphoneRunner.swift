@@ -20,6 +20,7 @@ final class SoftphoneRunner: @unchecked Sendable {
     private let phone: Softphone
     private let script: CallScript
     private let audio: [String: [Int16]]
+    private let spoken: [String: [Int16]]
     private let callTimeout: Double
     private let log: StderrLog
     private let stop: StopFlag
@@ -43,11 +44,12 @@ final class SoftphoneRunner: @unchecked Sendable {
     private(set) var lastRecording: [Int16] = []
     private var readBuffer = [Int16](repeating: 0, count: 8000)
 
-    init(options: Softphone.Options, script: CallScript, audio: [String: [Int16]], callTimeout: Double,
-         log: StderrLog, stop: StopFlag) throws {
+    init(options: Softphone.Options, script: CallScript, audio: [String: [Int16]], spoken: [String: [Int16]],
+         callTimeout: Double, log: StderrLog, stop: StopFlag) throws {
         self.options = options
         self.script = script
         self.audio = audio
+        self.spoken = spoken
         self.callTimeout = callTimeout
         self.log = log
         self.stop = stop
@@ -185,17 +187,10 @@ final class SoftphoneRunner: @unchecked Sendable {
                 self.segmenter.openSegmentStart == nil && self.report.heard.contains { $0.startMs >= mark - 20 }
             }
             return (true, heard ? nil : "nothing heard within \(Int(timeout)) s; went on")
-        case .say:
-            return (false, "no speech synthesizer yet")
+        case .say(let text):
+            return send(spoken[text] ?? [], kind: "say", detail: text, lastSendEnd: &lastSendEnd)
         case .play(let path):
-            let start = nowMs
-            phone.play(audio[path] ?? [])
-            let seconds = Double(audio[path]?.count ?? 0) / Double(Softphone.clockRate)
-            // The ring drains at the media clock; the margin covers a late feeder tick.
-            pump(until: seconds + 5) { !self.phone.isPlaying }
-            lastSendEnd = nowMs
-            report.sent.append(CallReport.Sent(kind: "play", detail: path, startMs: start, endMs: lastSendEnd))
-            return ended == nil ? (true, nil) : (false, "the call ended while playing")
+            return send(audio[path] ?? [], kind: "play", detail: path, lastSendEnd: &lastSendEnd)
         case .dtmf(let digits):
             let start = nowMs
             do { try phone.sendDTMF(digits) } catch { return (false, "\(error)") }
@@ -224,6 +219,18 @@ final class SoftphoneRunner: @unchecked Sendable {
             pump(until: 10) { self.ended != nil }
             return (true, nil)
         }
+    }
+
+    /// Sends audio into the call and waits until it has all gone out.
+    private func send(_ samples: [Int16], kind: String, detail: String, lastSendEnd: inout Double) -> (Bool, String?) {
+        let start = nowMs
+        phone.play(samples)
+        let seconds = Double(samples.count) / Double(Softphone.clockRate)
+        // The ring drains at the media clock; the margin covers a late feeder tick.
+        pump(until: seconds + 5) { !self.phone.isPlaying }
+        lastSendEnd = nowMs
+        report.sent.append(CallReport.Sent(kind: kind, detail: detail, startMs: start, endMs: lastSendEnd))
+        return ended == nil ? (true, nil) : (false, "the call ended while \(kind == "say" ? "speaking" : "playing")")
     }
 
     // MARK: - Pumping events and audio

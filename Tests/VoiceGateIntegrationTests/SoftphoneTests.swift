@@ -42,6 +42,27 @@ extension Integration {
             #expect(gateway.stop() == 0)
         }
 
+        @Test("--say and a script's say step speak synthesized speech, and the gateway hears it",
+              arguments: ["option", "script"])
+        func sayIsSynthesized(from source: String) throws {
+            let gateway = try GatewayProcess()
+            let sentence = "I want to check my order status"
+            let (status, phone) = source == "option"
+                ? try SoftphoneProcess.call(["1000", "--gateway", "127.0.0.1:\(gateway.sipPort)", "--say", sentence])
+                : try SoftphoneProcess.call(["1000", "--gateway", "127.0.0.1:\(gateway.sipPort)", "--script", "s.txt"],
+                                            files: ["s.txt": "say \"\(sentence)\"\n"])
+            #expect(status == 0, "stderr: \(phone.stderr)")
+            let sent = try #require(phone.report["sent"] as? [[String: Any]], "\(phone.stdout)")
+            #expect(sent.count == 1 && sent[0]["kind"] as? String == "say" && sent[0]["detail"] as? String == sentence, "\(sent)")
+            let spoke = (sent.first?["endMs"] as? Double ?? 0) - (sent.first?["startMs"] as? Double ?? 0)
+            #expect(spoke > 1000 && spoke < 6000, "seven words take seconds: \(spoke) ms")
+
+            let ended = try #require(gateway.waitFor(event: "call.ended"))
+            #expect(Int(ended["voiced_frames"] ?? "") ?? 0 > 25, "the gateway heard speech: \(ended)")
+            #expect(Int(ended["mean_level"] ?? "") ?? 0 > 0, "\(ended)")
+            #expect(gateway.stop() == 0)
+        }
+
         @Test("a script presses keys and measures the bot's reply latency; the gateway logs no digit")
         func scriptWithDigits() throws {
             let gateway = try GatewayProcess()
@@ -136,7 +157,7 @@ extension Integration {
         @Test("usage mistakes exit 2 with a message, before anything is dialed")
         func usageErrors() throws {
             let cases: [([String], String)] = [
-                (["1000", "--say", "hello"], "no speech synthesizer"),
+                (["1000", "--say", "<speak><break time=\"1s\"/></speak>"], "nothing to say"),
                 (["call me maybe"], "must be a number"),
                 (["1000", "--dtmf", "12x"], "dtmf digits are"),
                 (["1000", "--play", "/nonexistent.wav"], "cannot read"),
