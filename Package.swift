@@ -43,7 +43,7 @@ let package = Package(
         .executableTarget(name: "voicegate",
                           dependencies: ["VoiceGateCore", "VoiceGateTelephony", "VoiceGateHTTP", "VoiceGateStore", "VoiceGateBots",
                                          "VoiceGateSynthesis"],
-                          resources: [.copy("Resources/welcome.wav"), .copy("Resources/reply.wav")]),
+                          resources: [.copy("Resources/welcome.wav"), .copy("Resources/reply.wav"), .copy("Resources/demo-bot.json")]),
 
         .testTarget(name: "VoiceGateCoreTests", dependencies: ["VoiceGateCore"]),
         // Drives the bot client against the real HTTP test bot, Tests/Bots/test_bot.py.

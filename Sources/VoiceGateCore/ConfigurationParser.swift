@@ -415,7 +415,8 @@ private struct Reader {
         var out: [BotSettings] = []
         for (i, item) in list(value, "bots").enumerated() {
             let path = "bots[\(i)]"
-            let f = members(item, path, known: ["id", "kind", "endpoint", "secret", "applicationId", "enabled", "timeoutSeconds"])
+            let f = members(item, path, known: ["id", "kind", "endpoint", "secret", "applicationId", "enabled", "timeoutSeconds",
+                                                "definition", "apology", "onFailure", "failureQueue"])
             // An invalid id is kept as written: phone numbers naming it then find it, and the one
             // problem is reported once.
             let id = required(f, "id", path, in: item, why: ": phone numbers name the bot by it")
@@ -426,6 +427,7 @@ private struct Reader {
             let endpoint = string(f, "endpoint", path)
             let secret = string(f, "secret", path)
             var kind = BotSettings.Kind.embedded
+            var definition: String?
             switch required(f, "kind", path, in: item, why: ": \"embedded\" or \"external\"") {
             case ("external", _)?:
                 var url = ""
@@ -437,6 +439,10 @@ private struct Reader {
                 if let (text, line) = secret, text.isEmpty { problem("\(path).secret", line, "must not be empty (leave it out for no secret)") }
                 kind = .external(endpoint: url, secret: secret?.0)
             case ("embedded", _)?:
+                if let (text, line) = string(f, "definition", path) {
+                    if text.isEmpty { problem("\(path).definition", line, "must not be empty (leave it out for the built-in demo bot)") }
+                    definition = text
+                }
                 if let v = f["endpoint"] { problem("\(path).endpoint", v.line, "only an external bot has an endpoint") }
                 if let v = f["secret"] { problem("\(path).secret", v.line, "only an external bot has a secret") }
             case (_, let line)?:
@@ -448,6 +454,16 @@ private struct Reader {
                                   applicationId: required(f, "applicationId", path, in: item, why: ": the id the bot's platform knows it by")?.0 ?? "")
             bot.enabled = bool(f, "enabled", path, default: bot.enabled)
             bot.timeoutSeconds = double(f, "timeoutSeconds", path, 0.1...120, default: bot.timeoutSeconds)
+            bot.definition = definition
+            if let (text, line) = string(f, "apology", path) {
+                if text.trimmingCharacters(in: .whitespaces).isEmpty { problem("\(path).apology", line, "must say something") }
+                bot.apology = text
+            }
+            if let (text, line) = string(f, "onFailure", path) {
+                if let action = BotSettings.FailureAction(rawValue: text) { bot.onFailure = action }
+                else { problem("\(path).onFailure", line, "must be \"hangUp\" or \"handoff\"") }
+            }
+            if let (text, _) = string(f, "failureQueue", path) { bot.failureQueue = text }
             out.append(bot)
         }
         return out

@@ -198,12 +198,33 @@ public struct BotSettings: Sendable, Equatable, CustomStringConvertible, CustomD
     public var enabled: Bool = true
     /// How long an external bot may take to answer an activity.
     public var timeoutSeconds: Double = 10
-    public init(id: String, kind: Kind, applicationId: String, enabled: Bool = true, timeoutSeconds: Double = 10) {
+    /// An embedded bot's topics (a JSON file, `BotDefinition`); "builtin:demo" is the shipped demo
+    /// bot. nil: the prompt bot (a recorded greeting and a reply to each key), which needs no
+    /// speech engine.
+    public var definition: String?
+    /// What the caller hears when the bot fails (timeout, error, garbage), before `onFailure`.
+    public var apology: String = "I'm sorry, something went wrong on our side."
+    public enum FailureAction: String, Sendable, Equatable {
+        case hangUp, handoff
+    }
+    /// After the apology: hang up, or hand the caller to an agent (`failureQueue`).
+    public var onFailure: FailureAction = .hangUp
+    public var failureQueue: String?
+    public init(id: String, kind: Kind, applicationId: String, enabled: Bool = true, timeoutSeconds: Double = 10,
+                definition: String? = nil) {
         self.id = id
         self.kind = kind
         self.applicationId = applicationId
         self.enabled = enabled
         self.timeoutSeconds = timeoutSeconds
+        self.definition = definition
+    }
+
+    /// Whether calls to this bot run through the voice channel (speech, topic or external bot),
+    /// rather than the prompt bot's recorded audio.
+    public var speaks: Bool {
+        if case .external = kind { return true }
+        return definition != nil
     }
     public var description: String {
         switch kind {
@@ -255,6 +276,6 @@ extension GatewayConfiguration {
         return GatewayConfiguration(
             trunks: [Trunk(name: "local", sources: ranges.compactMap(IPAddressRange.init))],
             phoneNumbers: [PhoneNumberSettings(number: "*", bot: "demo")],
-            bots: [BotSettings(id: "demo", kind: .embedded, applicationId: "demo")])
+            bots: [BotSettings(id: "demo", kind: .embedded, applicationId: "demo", definition: "builtin:demo")])
     }
 }

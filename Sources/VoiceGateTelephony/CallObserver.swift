@@ -27,6 +27,19 @@ public protocol CallObserver: AnyObject, Sendable {
     func callTurn(_ conversationID: String, _ turn: Turn)
     /// The call is over (answered or not).
     func callEnded(_ conversationID: String, outcome: Conversation.Outcome, reason: String)
+    /// Media flows: a speaking bot may start talking (`SIPEndpoint.play`).
+    func callMediaStarted(_ conversationID: String)
+    /// A key ended (RFC 4733 or SIP INFO), for a speaking bot's call.
+    func callKey(_ conversationID: String, _ key: Character, at: Date)
+    /// The prompt given to `SIPEndpoint.play` with this id has been played to its end.
+    /// Called on the playout queue.
+    func callPromptFinished(_ conversationID: String, id: Int)
+}
+
+extension CallObserver {
+    public func callMediaStarted(_ conversationID: String) {}
+    public func callKey(_ conversationID: String, _ key: Character, at: Date) {}
+    public func callPromptFinished(_ conversationID: String, id: Int) {}
 }
 
 /// Answers at once and keeps nothing: for an endpoint without a store.

@@ -7,6 +7,18 @@ final class PlayoutFeeder: @unchecked Sendable {
     private struct Entry {
         let audio: CallAudio
         var queue: [ArraySlice<Int16>]
+        /// Samples handed to the port so far; with the port's backlog, how far playback got.
+        var enqueuedTotal = 0
+        /// Samples queued but not yet handed to the port.
+        var queuedTotal = 0
+        /// Prompts waiting to be heard to their end: the sample position they end at.
+        var marks: [(end: Int, finished: @Sendable () -> Void)] = []
+
+        init(audio: CallAudio, queue: [ArraySlice<Int16>]) {
+            self.audio = audio
+            self.queue = queue
+            self.queuedTotal = queue.reduce(0) { $0 + $1.count }
+        }
     }
 
     private let queue = DispatchQueue(label: "voicegate.playout")
@@ -15,17 +27,36 @@ final class PlayoutFeeder: @unchecked Sendable {
 
     init() {
         let timer = DispatchSource.makeTimerSource(queue: queue)
-        timer.schedule(deadline: .now(), repeating: .milliseconds(100), leeway: .milliseconds(10))
+        // 40 ms: a prompt's end is reported within two frames of its last sample playing.
+        timer.schedule(deadline: .now(), repeating: .milliseconds(40), leeway: .milliseconds(5))
         timer.setEventHandler { [unowned self] in self.topUp() }
         timer.resume()
         self.timer = timer
     }
 
     /// Starts feeding a call. `samples` (shared, not copied) is queued after anything queued before.
-    func play(_ samples: ArraySlice<Int16>, on audio: CallAudio, token: UInt64) {
+    /// `finished`, when given, runs on the feeder's queue once the last sample has been played.
+    func play(_ samples: ArraySlice<Int16>, on audio: CallAudio, token: UInt64, finished: (@Sendable () -> Void)? = nil) {
         queue.async {
-            self.entries[token, default: Entry(audio: audio, queue: [])].queue.append(samples)
+            var entry = self.entries[token, default: Entry(audio: audio, queue: [])]
+            entry.queue.append(samples)
+            entry.queuedTotal += samples.count
+            if let finished { entry.marks.append((end: entry.enqueuedTotal + entry.queuedTotal, finished: finished)) }
+            self.entries[token] = entry
             self.topUp(token)
+        }
+    }
+
+    /// Barge-in: drops what is queued and what sits in the port's ring; prompts cut short report
+    /// nothing.
+    func stop(token: UInt64) {
+        queue.async {
+            guard var entry = self.entries[token] else { return }
+            entry.audio.flush()
+            entry.queue = []
+            entry.queuedTotal = 0
+            entry.marks = []
+            self.entries[token] = entry
         }
     }
 
@@ -59,9 +90,13 @@ final class PlayoutFeeder: @unchecked Sendable {
     }
 
     private func topUp(_ token: UInt64) {
-        guard var entry = entries[token], !entry.queue.isEmpty else { return }
+        guard var entry = entries[token] else { return }
+        defer { reportFinished(token) }
+        guard !entry.queue.isEmpty else { return }
         while var head = entry.queue.first {
             let written = head.withUnsafeBufferPointer { entry.audio.enqueue($0) }
+            entry.enqueuedTotal += written
+            entry.queuedTotal -= written
             head = head.dropFirst(written)
             if head.isEmpty {
                 entry.queue.removeFirst()
@@ -71,5 +106,15 @@ final class PlayoutFeeder: @unchecked Sendable {
             }
         }
         entries[token] = entry
+    }
+
+    private func reportFinished(_ token: UInt64) {
+        guard var entry = entries[token], let first = entry.marks.first else { return }
+        let played = entry.enqueuedTotal - entry.audio.pendingSamples
+        guard first.end <= played else { return }
+        let done = entry.marks.prefix { $0.end <= played }
+        entry.marks.removeFirst(done.count)
+        entries[token] = entry
+        for mark in done { mark.finished() }
     }
 }

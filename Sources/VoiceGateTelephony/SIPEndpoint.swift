@@ -34,6 +34,7 @@ public final class SIPEndpoint: @unchecked Sendable {
     private let liveCalls = LiveCallCounter()
 
     private var calls: [pjsua_call_id: CallSession] = [:]   // executor only
+    private var byConversation: [String: pjsua_call_id] = [:]   // executor only
     private var accountID = pjsua_acc_id(PJSUA_INVALID_ID.rawValue)
 
     /// The audio of the bridge and of calls: 8 kHz, so G.711 calls need no resampling.
@@ -276,6 +277,7 @@ public final class SIPEndpoint: @unchecked Sendable {
         let session = CallSession(token: token, callID: callID, sipCallID: sipCallID, route: route, source: source,
                                   conversationID: UUID().uuidString.lowercased())
         calls[callID] = session
+        byConversation[session.conversationID] = callID
         liveCalls.set(calls.count)
         metrics.gauge("voicegate_active_calls", Double(calls.count))
 
@@ -322,7 +324,9 @@ public final class SIPEndpoint: @unchecked Sendable {
             if firstTime { session.audio = try CallAudio(name: "call\(callID)", clockRate: SIPEndpoint.clockRate) }
             try session.audio!.connect(to: media.confSlot)
             if firstTime {
-                if case .embedded = session.route.bot.kind {
+                if session.route.bot.speaks {
+                    observer.callMediaStarted(session.conversationID)
+                } else {
                     feeder.play(bot.greeting.samples[...], on: session.audio!, token: token)
                     observer.callTurn(session.conversationID, Turn(at: Date(), from: .bot, kind: .message, text: "(greeting prompt)",
                                                                    data: ["audio": "greeting", "seconds": .number(bot.greeting.durationSeconds)]))
@@ -341,6 +345,11 @@ public final class SIPEndpoint: @unchecked Sendable {
     private func keyPressed(_ callID: pjsua_call_id, token: UInt64, digit: Character, durationMs: Int) {
         guard let session = calls[callID], session.token == token, let audio = session.audio else { return }
         // The transcript keeps the digit (a bot needs it); logs never do, callers key in PINs.
+        if session.route.bot.speaks {
+            observer.callKey(session.conversationID, digit, at: Date())
+            log.write(LogLine(.info, "call.dtmf", session.logFields + [("duration_ms", String(durationMs)), ("action", "to_channel")]))
+            return
+        }
         observer.callTurn(session.conversationID, Turn(at: Date(), from: .customer, kind: .dtmf, text: String(digit),
                                                        data: ["durationMs": .number(Double(durationMs))]))
         var action = "recorded"
@@ -359,6 +368,7 @@ public final class SIPEndpoint: @unchecked Sendable {
     private func disconnected(_ callID: pjsua_call_id, token: UInt64, status: Int, reason: String) {
         guard let session = calls[callID], session.token == token else { return }
         calls.removeValue(forKey: callID)
+        byConversation.removeValue(forKey: session.conversationID)
         feeder.remove(token: token)
         var fields = session.logFields
         fields += [("hangup_by", session.hangUpReason == nil ? "caller" : "gateway"),
@@ -451,6 +461,35 @@ public final class SIPEndpoint: @unchecked Sendable {
             SIPEndpoint.current = nil
         }
         executor.stop()
+    }
+
+    // MARK: - A speaking bot's call (the voice channel drives these)
+
+    /// Queues `samples` (8 kHz) after what the call is already playing; `callPromptFinished` with
+    /// `promptID` follows once its last sample has played. Any thread; a call that has ended
+    /// meanwhile is skipped.
+    public func play(_ samples: [Int16], promptID: Int, conversation: String) {
+        executor.async { [self] in
+            guard let callID = byConversation[conversation], let session = calls[callID], let audio = session.audio else { return }
+            let observer = self.observer
+            feeder.play(samples[...], on: audio, token: session.token) { observer.callPromptFinished(conversation, id: promptID) }
+        }
+    }
+
+    /// Barge-in: stops what the call is playing, at once. Any thread.
+    public func stopPlaying(conversation: String) {
+        executor.async { [self] in
+            guard let callID = byConversation[conversation], let session = calls[callID] else { return }
+            feeder.stop(token: session.token)
+        }
+    }
+
+    /// Ends the call from the gateway's side (BYE with a Reason header). Any thread.
+    public func hangUp(conversation: String, reason: String) {
+        executor.async { [self] in
+            guard let callID = byConversation[conversation], let session = calls[callID] else { return }
+            hangUp(session, reason: reason)
+        }
     }
 
     /// Whether each bot takes new calls now. Any thread.

@@ -3,6 +3,7 @@ import VoiceGateCore
 import VoiceGateTelephony
 import VoiceGateHTTP
 import VoiceGateStore
+import VoiceGateSynthesis
 
 /// `voicegate run`: loads the configuration, starts SIP and HTTP, serves until a signal, drains.
 struct RunCommand {
@@ -115,8 +116,37 @@ final class Gateway: @unchecked Sendable {
             return 1
         }
         defer { store.close() }
-        let recorder = ConversationRecorder(store: store, log: log)
+        let definitions: [String: BotDefinition]
+        switch BotDefinitions.load(config.bots) {
+        case .success(let d): definitions = d
+        case .failure(let problem):
+            for line in problem.description.split(separator: "\n") {
+                log.write(LogLine(.error, "gateway.config_error", [("field", "bots"), ("error", String(line))]))
+            }
+            return 2
+        }
+        let synthesizer: FliteSynthesizer
+        do { synthesizer = try FliteSynthesizer() } catch {
+            log.write(LogLine(.error, "gateway.start_failed", [("component", "speech"), ("error", "\(error)")]))
+            return 1
+        }
+        let speech = SpeechOut(synthesizer: synthesizer, cache: PromptCache(capacity: 512))
+        // Topic bots' fixed prompts are synthesized once, in the background, before callers need them.
+        Thread.detachNewThread { [log] in
+            let started = Date()
+            var count = 0
+            for definition in definitions.values {
+                for prompt in definition.fixedPrompts {
+                    guard let text = SpokenText.from(speak: prompt.speak, text: prompt.text, attachments: nil) else { continue }
+                    if (try? speech.cache.audio(for: text, sampleRate: SpeechOut.sampleRate, using: speech.synthesizer)) != nil { count += 1 }
+                }
+            }
+            log.write(LogLine(.info, "speech.prompts_ready", [("prompts", String(count)),
+                                                              ("ms", String(Int(Date().timeIntervalSince(started) * 1000)))]))
+        }
+        let recorder = ConversationRecorder(store: store, log: log, speech: speech, definitions: definitions)
         let endpoint = SIPEndpoint(config: config, bot: bot, observer: recorder, log: log, metrics: metrics)
+        recorder.control = endpoint
         let transports: [ListeningTransport]
         do {
             transports = try endpoint.start()

@@ -105,3 +105,14 @@ import Foundation
         #expect(handoff.handle(.botActivities([event("handoff.initiate", .object(["queue": "billing"]))]), at: t0).contains(.handoff(queue: "billing")))
     }
 }
+
+extension VoiceChannelTests {
+    @Test("a key that barges in on speech with an uninterruptible message queued behind it is discarded")
+    func bargeInIntoUninterruptible() {
+        var channel = VoiceChannel()
+        _ = channel.handle(.botActivities([message("welcome"), event("UninterruptibleMessage", .object(["UninterruptibleMessage": "notice"]))]), at: t0)
+        let out = channel.handle(.key("1", at: t0 + 1), at: t0 + 1)
+        #expect(spoken(out) == ["notice"])
+        #expect(bot(channel.handle(.tick(t0 + 10), at: t0 + 10)).isEmpty, "the key went nowhere: it was pressed into the notice")
+    }
+}

@@ -107,6 +107,8 @@ public struct VoiceChannel: Sendable {
             guard !ending else { return [] }
             if let p = playing, !p.interruptible { return [] }    // discarded, not buffered
             var out = bargeIn(at)
+            // What barge-in let run may be an uninterruptible message: this key is then discarded.
+            if let p = playing, !p.interruptible { return out }
             if let keys = keypad.key(key, at: at) { out += input(.keys(keys), at) }
             return out
         case .speechStarted(let at):
@@ -117,7 +119,10 @@ public struct VoiceChannel: Sendable {
             return input(.speech(text, confidence: confidence), at)
         case .tick(let time):
             guard !ending else { return [] }
-            if let keys = keypad.tick(at: time) { return input(.keys(keys), time) }
+            if let keys = keypad.tick(at: time) {
+                if let p = playing, !p.interruptible { return [] }    // keyed into an uninterruptible prompt
+                return input(.keys(keys), time)
+            }
             if let timeout = options.silenceTimeout, playing == nil, queue.isEmpty, !silenceSent,
                let since = lastPromptEndedAt, time.timeIntervalSince(since) >= timeout {
                 silenceSent = true
@@ -176,7 +181,7 @@ public struct VoiceChannel: Sendable {
         case ("message", _):
             let prompt = Prompt(text: activity.text, speak: activity.speak, attachments: activity.attachments,
                                 interruptible: activity.inputHint != "ignoringInput")
-            return speak(prompt, turnText: activity.speak ?? activity.text ?? "", now)
+            return speak(prompt, turnText: activity.text ?? activity.speak ?? "", speakMarkup: activity.text == nil ? nil : activity.speak, now)
         case ("event", "UninterruptibleMessage"):
             let text = activity.value.flatMap { value -> String? in
                 if case .object(let o) = value { return o["UninterruptibleMessage"]?.stringValue }
@@ -212,13 +217,14 @@ public struct VoiceChannel: Sendable {
         }
     }
 
-    private mutating func speak(_ prompt: Prompt, turnText: String, _ now: Date) -> [Command] {
+    private mutating func speak(_ prompt: Prompt, turnText: String, speakMarkup: String? = nil, _ now: Date) -> [Command] {
         let id = nextPromptID
         nextPromptID += 1
         playing = (id, prompt.interruptible)
         if !prompt.interruptible { keypad.discard() }
         var data: [String: JSONValue] = [:]
         if !prompt.interruptible { data["uninterruptible"] = true }
+        if let speakMarkup { data["speak"] = .string(speakMarkup) }
         return [.transcript(Turn(at: now, from: .bot, kind: .message, text: turnText, data: data)), .speak(prompt, id: id)]
     }
 

@@ -89,6 +89,28 @@ public struct BotDefinition: Sendable, Equatable, Decodable {
     }
 
     public func topic(named name: String) -> Topic? { topics.first { $0.name == name } }
+
+    /// What the bot says that does not depend on variables (no `{name}`): prompts worth
+    /// synthesizing before the first caller needs them. Pairs of (text, speak).
+    public var fixedPrompts: [(text: String?, speak: String?)] {
+        var out: [(String?, String?)] = []
+        func fixed(_ s: String?) -> Bool { !(s ?? "").contains("{") }
+        func visit(_ nodes: [Node]) {
+            for node in nodes {
+                switch node {
+                case .message(let text, let speak) where fixed(text) && fixed(speak): out.append((text, speak))
+                case .question(let q):
+                    if fixed(q.prompt) && fixed(q.speak) { out.append((q.prompt, q.speak)) }
+                    if let r = q.reprompt, fixed(r) { out.append((r, nil)) }
+                case .action(.uninterruptibleMessage(let text)) where fixed(text): out.append((text, nil))
+                case .condition(_, let a, let b): visit(a); visit(b)
+                default: break
+                }
+            }
+        }
+        topics.forEach { visit($0.nodes) }
+        return out
+    }
     public func topic(_ system: SystemTopic) -> Topic? { topics.first { $0.system == system } }
 
     /// Every problem: unknown goto targets, repeated topic names, questions without a variable,

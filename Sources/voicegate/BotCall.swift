@@ -1,0 +1,226 @@
+import Foundation
+import VoiceGateCore
+import VoiceGateTelephony
+import VoiceGateStore
+import VoiceGateBots
+
+/// What a speaking bot's call needs from the SIP side; `SIPEndpoint` in the gateway.
+protocol CallControl: AnyObject, Sendable {
+    func play(_ samples: [Int16], promptID: Int, conversation: String)
+    func stopPlaying(conversation: String)
+    func hangUp(conversation: String, reason: String)
+}
+
+extension SIPEndpoint: CallControl {}
+
+/// Speech out for every call: the synthesizer and the cache of its prompts.
+struct SpeechOut: Sendable {
+    let synthesizer: any SpeechSynthesizer
+    let cache: PromptCache
+    static let sampleRate = 8000
+}
+
+/// One call with a speaking bot (a topic bot or an external one): its `VoiceChannel`, its bot,
+/// and the commands between them, carried out on the call's own serial queue so nothing about
+/// one call ever runs twice at once. Speech is synthesized there too (flite holds a process-wide
+/// lock, so prompts of different calls take turns).
+final class BotCall: @unchecked Sendable {
+    enum Driver {
+        case topics(EmbeddedBotRuntime)
+        case external(BotConversation)
+    }
+
+    let conversationID: String
+    let settings: BotSettings
+    private let queue: DispatchQueue
+    private let control: CallControl
+    private let store: ConversationStore
+    private let speech: SpeechOut
+    private let log: LogSink
+    private var channel: VoiceChannel                // queue only
+    private var driver: Driver                       // queue only
+    private var mediaUp = false                      // queue only
+    private var waitingForMedia: [VoiceChannel.Event] = []   // queue only
+    private var timer: DispatchSourceTimer?
+    /// How the conversation ends when the bot (not the caller) ended it.
+    private(set) var requestedEnd: (Conversation.Outcome, String)?   // queue only
+    private var over = false                         // queue only
+
+    init(conversation: Conversation, settings: BotSettings, driver: Driver, silenceTimeout: TimeInterval?,
+         control: CallControl, store: ConversationStore, speech: SpeechOut, log: LogSink) {
+        self.conversationID = conversation.id
+        self.settings = settings
+        self.driver = driver
+        self.control = control
+        self.store = store
+        self.speech = speech
+        self.log = log
+        self.queue = DispatchQueue(label: "voicegate.call.\(conversation.id)")
+        self.channel = VoiceChannel(options: .init(silenceTimeout: silenceTimeout))
+    }
+
+    /// The bot starts: a topic bot's greeting; an external bot's conversationUpdate and SetContext.
+    func start(_ conversation: Conversation) {
+        queue.async { [self] in
+            switch driver {
+            case .topics(var runtime):
+                let activities = runtime.start()
+                driver = .topics(runtime)
+                deliver(.botActivities(activities))
+            case .external(let bot):
+                bot.start(conversation: conversation) { [self] replies, failure in
+                    queue.async { self.botAnswered(replies, failure) }
+                }
+            }
+            let timer = DispatchSource.makeTimerSource(queue: queue)
+            timer.schedule(deadline: .now() + .milliseconds(200), repeating: .milliseconds(200))
+            timer.setEventHandler { [weak self] in self?.deliver(.tick(Date())) }
+            timer.resume()
+            self.timer = timer
+        }
+    }
+
+    func mediaStarted() {
+        queue.async { [self] in
+            mediaUp = true
+            let held = waitingForMedia
+            waitingForMedia = []
+            for event in held { deliver(event) }
+        }
+    }
+
+    func key(_ key: Character, at: Date) { queue.async { self.deliver(.key(key, at: at)) } }
+    func promptFinished(_ id: Int) { queue.async { self.deliver(.playbackFinished(id: id)) } }
+
+    /// An external bot's activities that came through the callback path.
+    func botActivities(_ activities: [Activity]) { queue.async { self.deliver(.botActivities(activities)) } }
+
+    /// The call is over: the bot hears why (external), timers stop. Returns how the bot wanted it
+    /// to end, if it ended it.
+    func ended(reason: String) -> (Conversation.Outcome, String)? {
+        queue.sync {
+            over = true
+            timer?.cancel()
+            timer = nil
+            if case .external(let bot) = driver {
+                bot.end(reason: reason == "customerHangUp" ? .customerHangUp : .closed) { [log, conversationID] _, failure in
+                    if let failure { log.write(LogLine(.warning, "bot.failed", [("conversation", conversationID), ("during", "endOfConversation"), ("error", failure.description)])) }
+                }
+            }
+            return requestedEnd
+        }
+    }
+
+    // MARK: - queue only
+
+    private func deliver(_ event: VoiceChannel.Event) {
+        guard !over else {
+            // A reply that comes after the caller left is still part of the conversation.
+            if case .botActivities(let activities) = event {
+                for activity in activities where activity.type == "message" {
+                    store.appendTurn(Turn(at: Date(), from: .bot, kind: .message, text: activity.text ?? activity.speak ?? "",
+                                          data: ["afterCallEnded": true]), to: conversationID)
+                }
+            }
+            return
+        }
+        // Speech before media would be lost: hold the bot's first words until the call has audio.
+        if !mediaUp, case .botActivities = event {
+            waitingForMedia.append(event)
+            return
+        }
+        // A reply's prompts play back to back: synthesize them all before the first plays, so
+        // no prompt waits on the synthesizer in the middle (dead air between sentences).
+        if case .botActivities(let activities) = event { prepare(activities) }
+        for command in channel.handle(event) { carryOut(command) }
+    }
+
+    /// Puts the reply's spoken texts in the prompt cache.
+    private func prepare(_ activities: [Activity]) {
+        for activity in activities {
+            var text: SpokenText?
+            if activity.type == "message" {
+                text = SpokenText.from(speak: activity.speak, text: activity.text, attachments: activity.attachments)
+            } else if activity.type == "event", activity.name == "UninterruptibleMessage", case .object(let o)? = activity.value {
+                text = SpokenText.from(speak: nil, text: o["UninterruptibleMessage"]?.stringValue, attachments: nil)
+            }
+            if let text { _ = try? speech.cache.audio(for: text, sampleRate: SpeechOut.sampleRate, using: speech.synthesizer) }
+        }
+    }
+
+    private func botAnswered(_ replies: [Activity], _ failure: BotFailure?) {
+        if !replies.isEmpty { deliver(.botActivities(replies)) }
+        guard let failure else { return }
+        log.write(LogLine(.warning, "bot.failed", [("conversation", conversationID), ("bot", settings.id), ("error", failure.description)]))
+        deliver(.botFailed(failure.description))
+        // Never dead air: the apology, then the configured failure action.
+        var next: [Activity] = [Activity(type: "message", text: settings.apology, inputHint: "ignoringInput")]
+        switch settings.onFailure {
+        case .hangUp: next.append(Activity(type: "event", name: "HangUp"))
+        case .handoff: next.append(Activity(type: "event", name: "handoff.initiate", value: settings.failureQueue.map { .object(["queue": .string($0)]) }))
+        }
+        requestedEnd = (.failed, "botFailure")
+        deliver(.botActivities(next))
+    }
+
+    private func carryOut(_ command: VoiceChannel.Command) {
+        switch command {
+        case .speak(let prompt, let id):
+            guard let text = SpokenText.from(speak: prompt.speak, text: prompt.text, attachments: prompt.attachments) else {
+                deliver(.playbackFinished(id: id))        // nothing to say: done at once
+                return
+            }
+            do {
+                let audio = try speech.cache.audio(for: text, sampleRate: SpeechOut.sampleRate, using: speech.synthesizer)
+                control.play(audio.samples, promptID: id, conversation: conversationID)
+            } catch {
+                log.write(LogLine(.error, "speech.failed", [("conversation", conversationID), ("error", "\(error)")]))
+                deliver(.playbackFinished(id: id))
+            }
+        case .stopSpeaking:
+            control.stopPlaying(conversation: conversationID)
+        case .toBot(let input):
+            send(input)
+        case .transcript(let turn):
+            store.appendTurn(turn, to: conversationID)
+        case .setVariables(let values):
+            store.setVariables(values, of: conversationID)
+        case .transfer(let target):
+            // Transfers come with the next issue: the bot is told it failed, never left waiting.
+            store.appendTurn(Turn(at: Date(), from: .system, kind: .note, text: "transfer not available in this version",
+                                  data: ["target": .string(target)]), to: conversationID)
+            if case .external(let bot) = driver {
+                var result = Activity(type: "event", name: "TransferResult",
+                                      value: .object(["status": "failed", "target": .string(target), "reason": "not_available"]))
+                result.from = bot.address.caller
+                bot.send(result) { [self] replies, failure in queue.async { self.botAnswered(replies, failure) } }
+            }
+        case .handoff(let queueName):
+            // Agent queues come with a later issue: the conversation ends as escalated.
+            store.appendTurn(Turn(at: Date(), from: .system, kind: .note, text: "agent hand-off not available in this version",
+                                  data: queueName.map { ["queue": .string($0)] } ?? [:]), to: conversationID)
+            requestedEnd = requestedEnd ?? (.escalated, "handedOff")
+            control.hangUp(conversation: conversationID, reason: "handed_off")
+        case .hangUp(let outcome, let reason):
+            requestedEnd = requestedEnd ?? (outcome, reason)
+            control.hangUp(conversation: conversationID, reason: reason)
+        }
+    }
+
+    private func send(_ input: BotInput) {
+        switch driver {
+        case .topics(var runtime):
+            let activities = runtime.receive(input)
+            driver = .topics(runtime)
+            deliver(.botActivities(activities))
+        case .external(let bot):
+            let activity: Activity
+            switch input {
+            case .keys(let keys): activity = Activity.message(text: keys, inputMode: .dtmf, address: bot.address)
+            case .speech(let text, let confidence): activity = Activity.message(text: text, inputMode: .speech(confidence: confidence), address: bot.address)
+            case .silence: return          // the protocol has no silence for external bots
+            }
+            bot.send(activity) { [self] replies, failure in queue.async { self.botAnswered(replies, failure) } }
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import Testing
+import Foundation
+
+/// Bots that speak: the shipped topic demo bot, and external bots whose words are synthesized,
+/// driven end to end by `voicegate call` and read back through the admin API.
+extension Integration {
+    @Suite struct SpeakingBotTests {
+        static var demoBot: [String: Any] { ["id": "demo", "kind": "embedded", "applicationId": "demo", "definition": "builtin:demo"] }
+
+        static func turns(_ gateway: GatewayProcess, _ id: String) async throws -> [[String: Any]] {
+            try await gateway.api("/api/v1/conversations/\(id)").1["transcript"] as? [[String: Any]] ?? []
+        }
+
+        @Test("the demo bot by keys: greeting heard, order status answered, goodbye ends the call; every turn in the transcript")
+        func demoByKeys() async throws {
+            let gateway = try GatewayProcess(configuration: ["bots": [SpeakingBotTests.demoBot]])
+            _ = try #require(gateway.waitFor(event: "speech.prompts_ready", timeout: 60))
+            let script = """
+                wait 40
+                expect speech
+                dtmf 1
+                wait 10
+                expect speech
+                dtmf 12345#
+                wait 10
+                expect speech
+                dtmf 2
+                expect hangup within 20
+                """
+            let (status, phone) = try SoftphoneProcess.call(["+18005550100", "--from", "+14155550123", "--gateway", "127.0.0.1:\(gateway.sipPort)",
+                                                             "--script", "demo.txt"], files: ["demo.txt": script])
+            #expect(status == 0, "\(phone.report["failedStep"] ?? "") \(phone.stderr)")
+            #expect((phone.report["heard"] as? [Any])?.count ?? 0 >= 4, "greeting, prompt, answer, goodbye: \(phone.report)")
+            let ended = try #require(gateway.waitFor(event: "call.ended"))
+            #expect(ended["hangup_by"] == "gateway")
+            let id = try #require(ended["conversation"])
+            let done = try await eventually { try await gateway.api("/api/v1/conversations/\(id)").1["state"] as? String == "closed" }
+            #expect(done)
+            let (_, conversation) = try await gateway.api("/api/v1/conversations/\(id)")
+            #expect(conversation["outcome"] as? String == "resolved" && conversation["endReason"] as? String == "botEnded")
+            let turns = try await SpeakingBotTests.turns(gateway, id)
+            let texts = turns.compactMap { $0["text"] as? String }
+            #expect(texts.contains("Hello, and welcome to VoiceGate."))
+            #expect(turns.contains { ($0["data"] as? [String: Any])?["speak"] as? String == "<speak>I see you are calling from <say-as interpret-as=\"telephone\">+14155550123</say-as>.</speak>" })
+            #expect(turns.contains { $0["text"] as? String == "This call may be recorded to help us serve you better." && ($0["data"] as? [String: Any])?["uninterruptible"] as? Bool == true })
+            let topic = turns.first { $0["text"] as? String == "TopicMatched" }
+            #expect(((topic?["data"] as? [String: Any])?["value"] as? [String: Any])?["topic"] as? String == "Order status")
+            #expect(texts.contains("Order 12345 has shipped and arrives tomorrow."))
+            #expect(turns.filter { $0["kind"] as? String == "dtmf" }.compactMap { $0["text"] as? String } == ["1", "12345", "2"])
+            #expect(texts.contains("Thank you for calling. Goodbye."))
+            #expect(gateway.stop() == 0)
+        }
+
+        @Test("an external bot that fails (500): the caller hears the apology, then the configured action (hang up)")
+        func externalBotFailure() async throws {
+            let bot = try TestBot(["--status", "500"])
+            let gateway = try GatewayProcess(configuration: [
+                "phoneNumbers": [["number": "*", "bot": "ext"]],
+                "bots": [["id": "ext", "kind": "external", "endpoint": bot.endpoint, "applicationId": "ext",
+                          "apology": "Sorry, our assistant is unavailable right now."]],
+            ])
+            let (status, phone) = try SoftphoneProcess.call(["+18005550100", "--gateway", "127.0.0.1:\(gateway.sipPort)", "--script", "s.txt"],
+                                                            files: ["s.txt": "expect hangup within 20\n"])
+            #expect(status == 0, "\(phone.report)")
+            #expect((phone.report["heard"] as? [Any])?.isEmpty == false, "the apology was heard")
+            let ended = try #require(gateway.waitFor(event: "call.ended"))
+            let id = try #require(ended["conversation"])
+            _ = try await eventually { try await gateway.api("/api/v1/conversations/\(id)").1["state"] as? String == "closed" }
+            let (_, c) = try await gateway.api("/api/v1/conversations/\(id)")
+            #expect(c["outcome"] as? String == "failed" && c["endReason"] as? String == "botFailure")
+            let texts = (c["transcript"] as? [[String: Any]] ?? []).compactMap { $0["text"] as? String }
+            #expect(texts.contains("bot failure"))
+            #expect(texts.contains("Sorry, our assistant is unavailable right now."))
+            #expect(gateway.waitFor(event: "bot.failed") != nil)
+            #expect(gateway.stop() == 0)
+        }
+    }
+}
