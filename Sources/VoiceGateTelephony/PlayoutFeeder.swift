@@ -13,6 +13,8 @@ final class PlayoutFeeder: @unchecked Sendable {
         var queuedTotal = 0
         /// Prompts waiting to be heard to their end: the sample position they end at.
         var marks: [(end: Int, finished: @Sendable () -> Void)] = []
+        /// Where what the caller says goes, when someone listens (a speaking bot's recognizer).
+        var heard: (@Sendable ([Int16]) -> Void)?
 
         init(audio: CallAudio, queue: [ArraySlice<Int16>]) {
             self.audio = audio
@@ -44,6 +46,16 @@ final class PlayoutFeeder: @unchecked Sendable {
             if let finished { entry.marks.append((end: entry.enqueuedTotal + entry.queuedTotal, finished: finished)) }
             self.entries[token] = entry
             self.topUp(token)
+        }
+    }
+
+    /// Hands what the caller says to `heard` (on the feeder's queue, every tick, in order) until
+    /// the call is removed. The port's capture ring holds 2 s, so nothing is lost between ticks.
+    func listen(on audio: CallAudio, token: UInt64, heard: @escaping @Sendable ([Int16]) -> Void) {
+        queue.async {
+            var entry = self.entries[token, default: Entry(audio: audio, queue: [])]
+            entry.heard = heard
+            self.entries[token] = entry
         }
     }
 
@@ -86,7 +98,18 @@ final class PlayoutFeeder: @unchecked Sendable {
     }
 
     private func topUp() {
-        for token in entries.keys { topUp(token) }
+        for token in entries.keys {
+            topUp(token)
+            capture(token)
+        }
+    }
+
+    private var captureBuffer = [Int16](repeating: 0, count: 8000)
+
+    private func capture(_ token: UInt64) {
+        guard let entry = entries[token], let heard = entry.heard else { return }
+        let n = captureBuffer.withUnsafeMutableBufferPointer { entry.audio.read(into: $0) }
+        if n > 0 { heard(Array(captureBuffer[0..<n])) }
     }
 
     private func topUp(_ token: UInt64) {

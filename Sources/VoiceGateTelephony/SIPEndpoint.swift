@@ -476,6 +476,15 @@ public final class SIPEndpoint: @unchecked Sendable {
         }
     }
 
+    /// What the caller says, 8 kHz, in order, every 40 ms or so, on the playout queue, until the
+    /// call ends. Any thread.
+    public func listen(conversation: String, heard: @escaping @Sendable ([Int16]) -> Void) {
+        executor.async { [self] in
+            guard let callID = byConversation[conversation], let session = calls[callID], let audio = session.audio else { return }
+            feeder.listen(on: audio, token: session.token, heard: heard)
+        }
+    }
+
     /// Barge-in: stops what the call is playing, at once. Any thread.
     public func stopPlaying(conversation: String) {
         executor.async { [self] in
