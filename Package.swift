@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 // VoiceGate: a telephony voice-bot gateway. No Swift package dependencies: the C libraries
-// (pjproject, libopus, libmicrohttpd, SQLite, flite) come in as system-library targets under CModules/, made
-// ready by deploy/setup.sh.
+// (pjproject, libopus, libmicrohttpd, SQLite, flite, PocketSphinx) come in as system-library targets
+// under CModules/, made ready by deploy/setup.sh.
 import PackageDescription
 
 let package = Package(
@@ -21,6 +21,8 @@ let package = Package(
                        providers: [.apt(["libsqlite3-dev"])]),
         // No pkg-config file: the module map names flite's libraries.
         .systemLibrary(name: "CFlite", path: "CModules/CFlite", providers: [.apt(["flite1-dev"])]),
+        .systemLibrary(name: "CPocketSphinx", path: "CModules/CPocketSphinx", pkgConfig: "pocketsphinx",
+                       providers: [.apt(["see deploy/setup.sh (PocketSphinx 5.1.1 is built from its PyPI source release)"])]),
 
         // Our own C: what Swift cannot express safely (thread-local pj thread descriptors,
         // a pjmedia_port with real-time callbacks, a pjsip module that refuses INVITEs early).
@@ -40,12 +42,21 @@ let package = Package(
         .target(name: "VoiceGateStore", dependencies: ["VoiceGateCore", "CSQLite"]),
         // Speech out: flite behind the core's SpeechSynthesizer, rendered at the call's rate.
         .target(name: "VoiceGateSynthesis", dependencies: ["VoiceGateCore", "CFlite"]),
+        // Speech in: the embedded PocketSphinx recognizer behind core's SpeechRecognizer, and the
+        // detector of where a caller's utterances start and end.
+        .target(name: "VoiceGateRecognition", dependencies: ["VoiceGateCore", "CPocketSphinx"]),
         .executableTarget(name: "voicegate",
                           dependencies: ["VoiceGateCore", "VoiceGateTelephony", "VoiceGateHTTP", "VoiceGateStore", "VoiceGateBots",
                                          "VoiceGateSynthesis"],
                           resources: [.copy("Resources/welcome.wav"), .copy("Resources/reply.wav"), .copy("Resources/demo-bot.json")]),
 
+        // Word error rate and real-time factor of the embedded recognizer on ../shared/corpus/speech
+        // (Benchmarks/speech.sh). Not part of the gateway binary.
+        .executableTarget(name: "voicegate-speech-bench", dependencies: ["VoiceGateCore", "VoiceGateRecognition"]),
+
         .testTarget(name: "VoiceGateCoreTests", dependencies: ["VoiceGateCore"]),
+        // The real recognizer and detector on the speech corpus.
+        .testTarget(name: "VoiceGateRecognitionTests", dependencies: ["VoiceGateRecognition", "VoiceGateCore"]),
         // Drives the bot client against the real HTTP test bot, Tests/Bots/test_bot.py.
         .testTarget(name: "VoiceGateBotsTests", dependencies: ["VoiceGateBots"]),
         // Real SQLite files in a temporary folder.

@@ -2,7 +2,9 @@
 # Makes a Debian 12 or Ubuntu 22.04+ machine ready to build, run and test VoiceGate:
 #   1. the system packages (C libraries with their pkg-config files, sipp, baresip, build tools);
 #   2. pjproject built with the gateway limits of deploy/config_site.h, installed under
-#      /usr/local so that a plain `swift build` finds it through pkg-config.
+#      /usr/local so that a plain `swift build` finds it through pkg-config;
+#   3. PocketSphinx 5.1.1 (the offline speech recognizer) with its US English model, built from
+#      its PyPI source release and installed under the same prefix.
 # Run as root or as a user with sudo. Idempotent: a second run installs nothing and rebuilds
 # nothing; it finishes in seconds.
 #
@@ -10,6 +12,9 @@
 #   VOICEGATE_PJ_PREFIX   where pjproject goes (default /usr/local)
 #   VOICEGATE_PJ_SOURCE   an unpacked pjproject source tree to build instead of fetching one
 #   VOICEGATE_FORCE_PJ=1  rebuild pjproject even when the stamp says it is current
+#   VOICEGATE_PS_SDIST    a downloaded pocketsphinx-5.1.1.tar.gz to build instead of fetching one
+#                         (its sha256 is checked all the same)
+#   VOICEGATE_FORCE_PS=1  rebuild PocketSphinx even when the stamp says it is current
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -39,6 +44,7 @@ esac
 # ---------------------------------------------------------------------------------------------
 packages=(
   build-essential g++ make pkg-config ca-certificates tar gzip xz-utils  # building pjproject
+  cmake python3-pip                                                     # building PocketSphinx, fetching its source from PyPI
   libopus-dev libssl-dev libsrtp2-dev uuid-dev                          # pjproject's codecs, TLS, SRTP
   libsqlite3-dev                                                        # the conversation store
   libmicrohttpd-dev                                                     # health, metrics, admin API
@@ -174,10 +180,105 @@ if grep -q '^Libs.private:' "$pc"; then
   as_root sed -i -e '/^Libs.private:/d' -e "s|^Libs:.*|& ${private}|" "$pc"
 fi
 
-# A prefix outside pkg-config's default path needs to be told once, system-wide.
-if ! pkg-config --exists libpjproject; then
-  as_root mkdir -p /usr/local/share/pkgconfig
-  as_root ln -sf "$prefix/lib/pkgconfig/libpjproject.pc" /usr/local/share/pkgconfig/libpjproject.pc
+# ---------------------------------------------------------------------------------------------
+# 3. PocketSphinx 5.1.1, the offline speech recognizer
+# ---------------------------------------------------------------------------------------------
+# Debian 12 ships pocketsphinx 0.8, which recognizes almost nothing of telephone-band audio; 5.x
+# does well. CI machines reach Debian's archive and PyPI only, and the sdist of PocketSphinx's
+# Python package on PyPI holds the whole C library with its CMake build, the pkg-config template
+# and the en-us model. The build takes seconds.
+ps_version="5.1.1"
+ps_sha256="675778b309a22dfc9b7d37f7621976bba491d2a5f8c59696bd77fd6d07271355"
+# Static and position independent, like pjproject: linked into Swift executables, nothing to
+# find at run time but the model, which goes to $prefix/share/pocketsphinx/model/en-us (the
+# library compiles that folder in as its default). No test suite. The command-line programs come
+# along into $prefix/bin: `pocketsphinx single FILE.wav` checks the model by hand.
+ps_cmake_flags=(
+  -DCMAKE_BUILD_TYPE=Release
+  -DBUILD_SHARED_LIBS=OFF
+  -DCMAKE_POSITION_INDEPENDENT_CODE=ON
+  -DBUILD_TESTING=OFF
+  -DCMAKE_INSTALL_PREFIX="$prefix"
+  -DCMAKE_INSTALL_LIBDIR=lib
+)
+ps_stamp_file="$prefix/lib/voicegate-pocketsphinx.stamp"
+ps_stamp="$( { echo "pocketsphinx $ps_version $ps_sha256"; echo "${ps_cmake_flags[*]}"; } | sha256sum | cut -d' ' -f1)"
+ps_pc="$prefix/lib/pkgconfig/pocketsphinx.pc"
+
+ps_is_current() {
+  [ -f "$ps_stamp_file" ] && [ "$(cat "$ps_stamp_file")" = "$ps_stamp" ] \
+    && [ -f "$ps_pc" ] && [ -f "$prefix/share/pocketsphinx/model/en-us/en-us/mdef" ]
+}
+
+# Downloads the sdist into $1 with pip, the registry's own client. pip reads an sdist's metadata
+# before it saves it, which means installing the build backend (scikit-build-core, Cython) in a
+# throw-away environment: `--no-binary pocketsphinx` (not `:all:`) lets those come as wheels, so
+# this takes seconds instead of compiling Cython for minutes. Nothing is installed for good.
+fetch_pocketsphinx_sdist() {
+  local dir="$1"
+  python3 -m pip --version >/dev/null 2>&1 || die "python3 -m pip is not available (package python3-pip)"
+  log "downloading the pocketsphinx $ps_version source release from PyPI"
+  python3 -m pip download --quiet --no-cache-dir --disable-pip-version-check --no-deps \
+      --no-binary pocketsphinx --dest "$dir" "pocketsphinx==$ps_version" >"$dir/pip.log" 2>&1 \
+    || { tail -n 20 "$dir/pip.log" >&2; die "pip download of pocketsphinx $ps_version failed"; }
+}
+
+build_pocketsphinx() {
+  local work sdist tree cmake_version
+  # Its CMakeLists.txt asks for CMake 3.25 (Debian 12 has 3.25.1, Ubuntu 22.04 only 3.22).
+  cmake_version="$(cmake --version | sed -n 's/^cmake version \([0-9.]*\).*/\1/p')"
+  [ "$(printf '%s\n' 3.25 "$cmake_version" | sort -V | head -n 1)" = 3.25 ] \
+    || die "PocketSphinx $ps_version needs CMake 3.25 or later, this machine has $cmake_version (on Ubuntu 22.04: Kitware's apt repository)"
+  work="$(mktemp -d "${TMPDIR:-/tmp}/voicegate-ps.XXXXXX")"
+  trap 'rm -rf "$work"' RETURN
+  if [ -n "${VOICEGATE_PS_SDIST:-}" ]; then
+    sdist="$VOICEGATE_PS_SDIST"
+  else
+    fetch_pocketsphinx_sdist "$work"
+    sdist="$work/pocketsphinx-$ps_version.tar.gz"
+  fi
+  [ -f "$sdist" ] || die "no pocketsphinx source release at $sdist"
+  # pip checks the index's hash; this checks that the index still serves the release we tested.
+  echo "$ps_sha256  $sdist" | sha256sum -c --quiet - >/dev/null 2>&1 \
+    || die "$sdist: sha256 $(sha256sum "$sdist" | cut -d' ' -f1), expected $ps_sha256"
+  tar -xzf "$sdist" -C "$work"
+  tree="$work/pocketsphinx-$ps_version"
+  [ -f "$tree/CMakeLists.txt" ] || die "the pocketsphinx source release holds no CMakeLists.txt"
+  log "configuring pocketsphinx $ps_version"
+  cmake -S "$tree" -B "$work/build" "${ps_cmake_flags[@]}" >"$work/cmake.log" 2>&1 \
+    || { tail -n 30 "$work/cmake.log" >&2; die "pocketsphinx configure failed"; }
+  log "building pocketsphinx (seconds)"
+  cmake --build "$work/build" -j"$(nproc)" >>"$work/cmake.log" 2>&1 \
+    || { tail -n 40 "$work/cmake.log" >&2; die "pocketsphinx build failed"; }
+  log "installing pocketsphinx under $prefix"
+  as_root cmake --install "$work/build" >>"$work/cmake.log" 2>&1 \
+    || { tail -n 20 "$work/cmake.log" >&2; die "pocketsphinx install failed"; }
+  echo "$ps_stamp" | as_root tee "$ps_stamp_file" >/dev/null
+}
+
+if [ "${VOICEGATE_FORCE_PS:-0}" != 1 ] && ps_is_current; then
+  log "pocketsphinx $(PKG_CONFIG_PATH="$prefix/lib/pkgconfig" pkg-config --modversion pocketsphinx): current"
+else
+  build_pocketsphinx
+  log "pocketsphinx $(PKG_CONFIG_PATH="$prefix/lib/pkgconfig" pkg-config --modversion pocketsphinx) installed"
 fi
-pkg-config --exists libpjproject opus || die "pkg-config cannot find libpjproject and opus after setup"
+
+# The library is static, so its -lm (Libs.private) must reach the link: `swift build` reads only
+# Libs. And Cflags' second folder, include/pocketsphinx, would let its err.h shadow the C
+# library's <err.h> in every module that imports ours; its own headers never need it.
+if grep -q '^Libs.private:' "$ps_pc" || grep -q '^Cflags:.*/pocketsphinx' "$ps_pc"; then
+  log "folding Libs.private into Libs and dropping include/pocketsphinx from Cflags in $ps_pc"
+  private="$(sed -n 's/^Libs.private:[[:space:]]*//p' "$ps_pc")"
+  as_root sed -i -e '/^Libs.private:/d' -e "s|^Libs:.*|& ${private}|" \
+    -e 's|^\(Cflags:.*\) -I${includedir}/pocketsphinx|\1|' "$ps_pc"
+fi
+
+# A prefix outside pkg-config's default path needs to be told once, system-wide.
+for pc_name in libpjproject pocketsphinx; do
+  if ! pkg-config --exists "$pc_name"; then
+    as_root mkdir -p /usr/local/share/pkgconfig
+    as_root ln -sf "$prefix/lib/pkgconfig/$pc_name.pc" "/usr/local/share/pkgconfig/$pc_name.pc"
+  fi
+done
+pkg-config --exists libpjproject opus pocketsphinx || die "pkg-config cannot find libpjproject, opus and pocketsphinx after setup"
 log "ready"
