@@ -111,10 +111,22 @@ for n in 1...2 {
 }
 let rssAfter = residentMegabytes()
 
-/// Maps a text to the topic it would trigger. The hook for topic accuracy: when the demo bot's
-/// topics exist, set this to their matcher, and a file counts as right when its hypothesis
-/// triggers the same topic as its reference.
-let topicOf: ((String) -> String?)? = nil
+/// What the demo bot (deploy/bots/demo.json, from the working directory: Benchmarks/speech.sh runs
+/// at the package root) makes of a text: the topic it triggers, or for a yes/no or digits answer
+/// the answer read. A file counts as right when its hypothesis does what its reference does.
+let topicOf: ((String) -> String?)? = {
+    guard let data = FileManager.default.contents(atPath: "deploy/bots/demo.json"),
+          let demo = try? BotDefinition.parse(data) else { return nil }
+    let matcher = TopicMatcher(demo)
+    return { text in
+        if let match = matcher.best(text), match.score >= demo.settings.matchThreshold { return "topic:\(match.topic)" }
+        let yesNo = Question(prompt: "", kind: .yesNo, variable: "x")
+        if case .bool(let answer)? = AnswerReader.read(.speech(text, confidence: 1), for: yesNo, threshold: demo.settings.matchThreshold) {
+            return answer ? "yes" : "no"
+        }
+        return "nothing"
+    }
+}()
 
 var total = WordErrorRate()
 var audioSeconds = 0.0
