@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 import CPJProject
 import CVoiceGateSupport
@@ -30,13 +31,15 @@ final class AdmissionGate: Sendable {
 
     /// Runs on a pj worker thread (registered by pjlib itself).
     func decide(_ raw: vg_admission_request) -> vg_admission_decision {
-        let request = Self.request(raw)
-        let digest = raw.rdata.flatMap(InboundRequest.digest)
+        let (request, digest) = Self.request(raw)
         let decision = policy.decide(request, activeCalls: Int(pjsua_call_get_count()),
                                      draining: draining.load(ordering: .acquiring),
                                      responseMatches: { Self.responseMatches(digest, method: request.method, password: $0.password) },
                                      takesCalls: takesCalls)
-        guard let status = decision.sipStatus else { return vg_admission_decision(status: 0, retry_after_seconds: 0, reason: nil, challenge: (0, 0), stale: 0) }
+        guard let status = decision.sipStatus else {
+            if let route = decision.route, let rdata = raw.rdata { handOff(route, for: rdata) }
+            return vg_admission_decision(status: 0, retry_after_seconds: 0, reason: nil, challenge: (0, 0), stale: 0)
+        }
         metrics.increment("voicegate_sip_refusals_total", labels: "reason=\"\(decision.outcome.rawValue)\"")
         // One line per refusal, with a fixed shape fail2ban can match:
         //   event=sip.refused method=INVITE source=203.0.113.9:5060 transport=UDP status=403 reason=untrusted_source
@@ -57,14 +60,27 @@ final class AdmissionGate: Sendable {
                                      challenge: (codes[0], codes[1]), stale: decision.outcome == .staleNonce ? 1 : 0)
     }
 
-    /// Where an INVITE that admission let through goes, read again from the request in
-    /// pjsua's on_incoming_call (same worker-thread rules). nil when it no longer qualifies.
+    /// Routes admission found, one slot per SIP worker thread: pjsip hands an admitted INVITE to
+    /// pjsua's on_incoming_call on the same thread, within the same dispatch, so the route is
+    /// passed along instead of the request being parsed and its Digest checked a second time.
+    private let handedOff = Mutex<[UInt: (rdata: UInt, route: CallRoute)]>([:])
+
+    private func handOff(_ route: CallRoute, for rdata: UnsafeMutablePointer<pjsip_rx_data>) {
+        let thread = UInt(bitPattern: Int(pthread_self()))
+        handedOff.withLock { $0[thread] = (UInt(bitPattern: rdata), route) }
+    }
+
+    /// Where an INVITE that admission let through goes, for pjsua's on_incoming_call (same
+    /// worker-thread rules): what admission handed off for this very request, else read again.
+    /// nil when it no longer qualifies.
     func route(_ rdata: UnsafeMutablePointer<pjsip_rx_data>, source: String, transport: String) -> CallRoute? {
+        let thread = UInt(bitPattern: Int(pthread_self()))
+        let slot = handedOff.withLock { $0.removeValue(forKey: thread) }
+        if let slot, slot.rdata == UInt(bitPattern: rdata) { return slot.route }
         var request = AdmissionRequest(method: "INVITE", sourceAddress: source, transport: transport,
                                        callHeaders: InboundRequest.callHeaders(rdata))
         let digest = InboundRequest.digest(rdata)
-        request.digest = digest.map { DigestAttempt(username: text($0.username), realm: text($0.realm),
-                                                    algorithm: Self.algorithm($0), nonceFresh: true) }
+        request.digest = digest.map { Self.attempt($0, nonceFresh: true) }
         let decision = policy.decide(request, activeCalls: 0, draining: false,
                                      responseMatches: { Self.responseMatches(digest, method: "INVITE", password: $0.password) },
                                      takesCalls: takesCalls)
@@ -75,17 +91,20 @@ final class AdmissionGate: Sendable {
         availability.withLock { $0[bot.id]?.takesCalls ?? bot.enabled }
     }
 
-    private static func request(_ raw: vg_admission_request) -> AdmissionRequest {
+    /// The request as the policy sees it, and its Digest fields (read once: the response check
+    /// needs them too).
+    private static func request(_ raw: vg_admission_request) -> (AdmissionRequest, vg_digest?) {
         var request = AdmissionRequest(method: String(cString: raw.method), sourceAddress: String(cString: raw.source_ip),
                                        transport: String(cString: raw.transport))
-        guard let rdata = raw.rdata else { return request }
-        if let digest = InboundRequest.digest(rdata) {
-            let nonce = text(digest.nonce)
-            request.digest = DigestAttempt(username: text(digest.username), realm: text(digest.realm),
-                                           algorithm: algorithm(digest), nonceFresh: vg_nonce_fresh(nonce, nonceLifetime) == 1)
-        }
+        guard let rdata = raw.rdata else { return (request, nil) }
+        let digest = InboundRequest.digest(rdata)
+        request.digest = digest.map { attempt($0, nonceFresh: vg_nonce_fresh(text($0.nonce), nonceLifetime) == 1) }
         if request.method == "INVITE" { request.callHeaders = InboundRequest.callHeaders(rdata) }
-        return request
+        return (request, digest)
+    }
+
+    private static func attempt(_ digest: vg_digest, nonceFresh: Bool) -> DigestAttempt {
+        DigestAttempt(username: text(digest.username), realm: text(digest.realm), algorithm: algorithm(digest), nonceFresh: nonceFresh)
     }
 
     /// No algorithm parameter means MD5 (RFC 2617).

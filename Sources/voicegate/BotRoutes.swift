@@ -13,6 +13,8 @@ struct BotRoutes: Sendable {
     let bots: [BotSettings]
     let endpoint: SIPEndpoint
     let log: LogSink
+    /// Where the bots' HTTP clients live: refresh uses the same client (and connections) as calls.
+    let recorder: ConversationRecorder
 
     func handle(_ request: HTTPRequest, _ rest: [String]) -> HTTPResponse {
         switch (request.method, rest) {
@@ -54,7 +56,7 @@ struct BotRoutes: Sendable {
     /// An external bot gets an `event` named `Ping` in a conversation of its own: any HTTP
     /// answer means it is reachable (a bot may well refuse an event it does not know).
     private func refresh(_ bot: BotSettings) -> HTTPResponse {
-        guard case .external = bot.kind, let client = ExternalBotClient(settings: bot, serviceUrl: "") else {
+        guard case .external = bot.kind, let client = recorder.client(for: bot) else {
             return .json(200, RefreshResult(bot: bot.id, reachable: true, status: nil, latencyMs: 0, error: nil))
         }
         let ping = Activity(type: "event", id: Activity.newId(), timestamp: Date(), channelId: "voice",

@@ -100,6 +100,17 @@ final class ConversationRecorder: CallObserver {
         store.close(conversationID, outcome: finalOutcome, reason: finalReason, at: now)
     }
 
+    /// The one HTTP client of an external bot (nil for an embedded one). Any thread.
+    func client(for settings: BotSettings) -> ExternalBotClient? {
+        let url = serviceUrl
+        return clients.withLock { table in
+            if let existing = table[settings.id] { return existing }
+            let client = ExternalBotClient(settings: settings, serviceUrl: url)
+            table[settings.id] = client
+            return client
+        }
+    }
+
     private func botCall(_ conversationID: String) -> BotCall? {
         if case .running(let call, _)? = bots.withLock({ $0[conversationID] }) { return call }
         return nil
@@ -115,13 +126,7 @@ final class ConversationRecorder: CallObserver {
         switch settings.kind {
         case .external(_, let s):
             secret = s
-            let url = serviceUrl
-            let made: ExternalBotClient? = clients.withLock { table in
-                if let existing = table[settings.id] { return existing }
-                let client = ExternalBotClient(settings: settings, serviceUrl: url)
-                table[settings.id] = client
-                return client
-            }
+            let made = client(for: settings)
             guard let client = made else {
                 bots.withLock { _ = $0.removeValue(forKey: conversation.id) }
                 return

@@ -161,7 +161,7 @@ final class Gateway: @unchecked Sendable {
                                   handler: AdminRoutes(endpoint: endpoint, metrics: metrics, store: store,
                                                        access: AdminAccess(token: config.admin.token),
                                                        recorder: recorder,
-                                                       bots: BotRoutes(bots: config.bots, endpoint: endpoint, log: log)).handle)
+                                                       bots: BotRoutes(bots: config.bots, endpoint: endpoint, log: log, recorder: recorder)).handle)
         } catch {
             log.write(LogLine(.error, "gateway.start_failed", [("component", "http"), ("error", "\(error)")]))
             endpoint.shutdown()
