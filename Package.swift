@@ -47,7 +47,7 @@ let package = Package(
         .target(name: "VoiceGateRecognition", dependencies: ["VoiceGateCore", "CPocketSphinx"]),
         .executableTarget(name: "voicegate",
                           dependencies: ["VoiceGateCore", "VoiceGateTelephony", "VoiceGateHTTP", "VoiceGateStore", "VoiceGateBots",
-                                         "VoiceGateSynthesis"],
+                                         "VoiceGateSynthesis", "VoiceGateRecognition"],
                           resources: [.copy("Resources/welcome.wav"), .copy("Resources/reply.wav"), .copy("Resources/demo-bot.json")]),
 
         // Word error rate and real-time factor of the embedded recognizer on ../shared/corpus/speech

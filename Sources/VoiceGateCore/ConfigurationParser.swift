@@ -163,7 +163,7 @@ private struct Reader {
         var config = GatewayConfiguration()
         lines[""] = root.line
         let top = members(root, "", known: ["sip", "http", "calls", "shutdown", "trunks", "phoneNumbers", "sipHeaders",
-                                            "bots", "store", "admin", "greeting", "log"])
+                                            "bots", "store", "admin", "greeting", "speech", "log"])
         if let v = top["sip"] { config.sip = sip(v) }
         if let v = top["http"] { config.http = http(v) }
         if let v = top["calls"] { config.calls = calls(v) }
@@ -191,6 +191,7 @@ private struct Reader {
                 config.greeting.wavPath = path
             }
         }
+        if let v = top["speech"] { config.speech = speech(v) }
         if let v = top["log"] { config.log = log(v) }
         return config
     }
@@ -479,6 +480,19 @@ private struct Reader {
             problem("admin.token", line, "must be printable ASCII characters without spaces")
         }
         return AdminSettings(token: token)
+    }
+
+    mutating func speech(_ value: LocatedJSON) -> SpeechSettings {
+        var s = SpeechSettings()
+        let f = members(value, "speech", known: ["recognizer", "endOfUtteranceSeconds", "bargeInSeconds", "maxUtteranceSeconds"])
+        if let (text, line) = string(f, "recognizer", "speech") {
+            if let kind = SpeechSettings.Recognizer(rawValue: text) { s.recognizer = kind }
+            else { problem("speech.recognizer", line, "must be one of: \(SpeechSettings.Recognizer.allCases.map(\.rawValue).joined(separator: ", "))") }
+        }
+        s.endOfUtteranceSeconds = double(f, "endOfUtteranceSeconds", "speech", 0.2...5, default: s.endOfUtteranceSeconds)
+        s.bargeInSeconds = double(f, "bargeInSeconds", "speech", 0.06...2, default: s.bargeInSeconds)
+        s.maxUtteranceSeconds = double(f, "maxUtteranceSeconds", "speech", 2...120, default: s.maxUtteranceSeconds)
+        return s
     }
 
     mutating func log(_ value: LocatedJSON) -> LogSettings {

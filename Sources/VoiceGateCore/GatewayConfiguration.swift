@@ -14,12 +14,14 @@ public struct GatewayConfiguration: Sendable, Equatable {
     public var store: StoreSettings
     public var admin: AdminSettings
     public var greeting: GreetingSettings
+    public var speech: SpeechSettings
     public var log: LogSettings
 
     public init(sip: SIPSettings = .init(), http: HTTPSettings = .init(), calls: CallSettings = .init(),
                 shutdown: ShutdownSettings = .init(), trunks: [Trunk] = [], phoneNumbers: [PhoneNumberSettings] = [],
                 sipHeaders: [SIPHeaderMapping] = [], bots: [BotSettings] = [], store: StoreSettings = .init(),
-                admin: AdminSettings = .init(), greeting: GreetingSettings = .init(), log: LogSettings = .init()) {
+                admin: AdminSettings = .init(), greeting: GreetingSettings = .init(), speech: SpeechSettings = .init(),
+                log: LogSettings = .init()) {
         self.sip = sip
         self.http = http
         self.calls = calls
@@ -31,6 +33,7 @@ public struct GatewayConfiguration: Sendable, Equatable {
         self.store = store
         self.admin = admin
         self.greeting = greeting
+        self.speech = speech
         self.log = log
     }
 }
@@ -257,6 +260,25 @@ public struct GreetingSettings: Sendable, Equatable {
     /// A WAV file (16-bit PCM, mono, 8000 Hz) played to every caller; nil plays the built-in one.
     public var wavPath: String?
     public init(wavPath: String? = nil) { self.wavPath = wavPath }
+}
+
+/// How speaking bots hear callers.
+public struct SpeechSettings: Sendable, Equatable {
+    public enum Recognizer: String, Sendable, CaseIterable {
+        /// The embedded offline recognizer (PocketSphinx, installed by deploy/setup.sh).
+        case pocketsphinx
+        /// No speech input: callers use keys only.
+        case none
+    }
+    public var recognizer: Recognizer = .pocketsphinx
+    /// The silence that ends a caller's utterance: shorter answers sooner, longer lets callers
+    /// pause to think without being cut off.
+    public var endOfUtteranceSeconds: Double = 0.7
+    /// Speech must last this long before it stops an ordinary prompt (barge-in).
+    public var bargeInSeconds: Double = 0.2
+    /// An utterance is cut off after this long, so a noisy line cannot keep the bot waiting.
+    public var maxUtteranceSeconds: Double = 30
+    public init() {}
 }
 
 public struct LogSettings: Sendable, Equatable {

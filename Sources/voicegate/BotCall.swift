@@ -3,12 +3,14 @@ import VoiceGateCore
 import VoiceGateTelephony
 import VoiceGateStore
 import VoiceGateBots
+import VoiceGateRecognition
 
 /// What a speaking bot's call needs from the SIP side; `SIPEndpoint` in the gateway.
 protocol CallControl: AnyObject, Sendable {
     func play(_ samples: [Int16], promptID: Int, conversation: String)
     func stopPlaying(conversation: String)
     func hangUp(conversation: String, reason: String)
+    func listen(conversation: String, heard: @escaping @Sendable ([Int16]) -> Void)
 }
 
 extension SIPEndpoint: CallControl {}
@@ -42,12 +44,16 @@ final class BotCall: @unchecked Sendable {
     private var mediaUp = false                      // queue only
     private var waitingForMedia: [VoiceChannel.Event] = []   // queue only
     private var timer: DispatchSourceTimer?
+    /// Hears the caller, on its own queue: recognition is the heaviest work of a call and must
+    /// not hold up prompts, keys or the bot.
+    private let listener: CallListener?              // listenQueue only
+    private let listenQueue: DispatchQueue
     /// How the conversation ends when the bot (not the caller) ended it.
     private(set) var requestedEnd: (Conversation.Outcome, String)?   // queue only
     private var over = false                         // queue only
 
     init(conversation: Conversation, settings: BotSettings, driver: Driver, silenceTimeout: TimeInterval?,
-         control: CallControl, store: ConversationStore, speech: SpeechOut, log: LogSink) {
+         listener: CallListener?, control: CallControl, store: ConversationStore, speech: SpeechOut, log: LogSink) {
         self.conversationID = conversation.id
         self.settings = settings
         self.driver = driver
@@ -56,6 +62,8 @@ final class BotCall: @unchecked Sendable {
         self.speech = speech
         self.log = log
         self.queue = DispatchQueue(label: "voicegate.call.\(conversation.id)")
+        self.listener = listener
+        self.listenQueue = DispatchQueue(label: "voicegate.listen.\(conversation.id)")
         self.channel = VoiceChannel(options: .init(silenceTimeout: silenceTimeout))
     }
 
@@ -81,6 +89,12 @@ final class BotCall: @unchecked Sendable {
     }
 
     func mediaStarted() {
+        if listener != nil {
+            control.listen(conversation: conversationID) { [weak self] samples in
+                guard let self else { return }
+                self.listenQueue.async { self.heard(samples) }
+            }
+        }
         queue.async { [self] in
             mediaUp = true
             let held = waitingForMedia
@@ -102,6 +116,10 @@ final class BotCall: @unchecked Sendable {
             over = true
             timer?.cancel()
             timer = nil
+            // What the caller was saying as they hung up is still a turn.
+            listenQueue.async { [self] in
+                if let listener { report(listener.finish()) }
+            }
             if case .external(let bot) = driver {
                 bot.end(reason: reason == "customerHangUp" ? .customerHangUp : .closed) { [log, conversationID] _, failure in
                     if let failure { log.write(LogLine(.warning, "bot.failed", [("conversation", conversationID), ("during", "endOfConversation"), ("error", failure.description)])) }
@@ -111,11 +129,43 @@ final class BotCall: @unchecked Sendable {
         }
     }
 
+    // MARK: - listenQueue only
+
+    private func heard(_ samples: [Int16]) {
+        guard let listener else { return }
+        report(listener.feed(samples))
+    }
+
+    private func report(_ heard: [CallListener.Heard]) {
+        for item in heard {
+            switch item {
+            case .speechStarted:
+                queue.async { self.deliver(.speechStarted(at: Date())) }
+            case .utterance(let recognition, let segment):
+                log.write(LogLine(.info, "speech.heard", [("conversation", conversationID), ("words", "\(recognition.text.split(separator: " ").count)"),
+                                                          ("confidence", String(format: "%.2f", recognition.confidence)),
+                                                          ("seconds", String(format: "%.2f", segment.end - segment.start))]))
+                queue.async { self.deliver(.utterance(recognition.text, confidence: recognition.confidence, at: Date())) }
+            case .failed(let why, _):
+                log.write(LogLine(.error, "speech.recognition_failed", [("conversation", conversationID), ("error", why)]))
+                queue.async {
+                    self.store.appendTurn(Turn(at: Date(), from: .system, kind: .note, text: "speech not recognized: recognizer failed",
+                                               data: ["error": .string(why)]), to: self.conversationID)
+                }
+            }
+        }
+    }
+
     // MARK: - queue only
 
     private func deliver(_ event: VoiceChannel.Event) {
         guard !over else {
-            // A reply that comes after the caller left is still part of the conversation.
+            // A reply that comes after the caller left is still part of the conversation, and so
+            // are the caller's last words.
+            if case .utterance(let text, let confidence, let at) = event {
+                store.appendTurn(Turn(at: at, from: .customer, kind: .speech, text: text,
+                                      data: ["confidence": .number(confidence), "afterCallEnded": true]), to: conversationID)
+            }
             if case .botActivities(let activities) = event {
                 for activity in activities where activity.type == "message" {
                     store.appendTurn(Turn(at: Date(), from: .bot, kind: .message, text: activity.text ?? activity.speak ?? "",
@@ -217,6 +267,7 @@ final class BotCall: @unchecked Sendable {
             let activity: Activity
             switch input {
             case .keys(let keys): activity = Activity.message(text: keys, inputMode: .dtmf, address: bot.address)
+            case .speech(let text, _) where text.isEmpty: return    // nothing recognized: nothing to tell the bot
             case .speech(let text, let confidence): activity = Activity.message(text: text, inputMode: .speech(confidence: confidence), address: bot.address)
             case .silence: return          // the protocol has no silence for external bots
             }

@@ -4,6 +4,7 @@ import VoiceGateCore
 import VoiceGateTelephony
 import VoiceGateStore
 import VoiceGateBots
+import VoiceGateRecognition
 
 /// Keeps every call's conversation: written before the call is answered, every turn as it
 /// happens, the end with its outcome. A speaking bot's call (topics or external) gets a `BotCall`
@@ -15,6 +16,7 @@ final class ConversationRecorder: CallObserver {
     private let store: ConversationStore
     private let log: LogSink
     private let speech: SpeechOut
+    private let heard: SpeechIn
     private let definitions: [String: BotDefinition]
 
     /// Speaking bots by conversation. A start waits for the conversation's commit; the call may
@@ -31,10 +33,11 @@ final class ConversationRecorder: CallObserver {
     private let baseURL = Mutex("")
     private let controlBox = Mutex<CallControl?>(nil)
 
-    init(store: ConversationStore, log: LogSink, speech: SpeechOut, definitions: [String: BotDefinition]) {
+    init(store: ConversationStore, log: LogSink, speech: SpeechOut, heard: SpeechIn, definitions: [String: BotDefinition]) {
         self.store = store
         self.log = log
         self.speech = speech
+        self.heard = heard
         self.definitions = definitions
     }
 
@@ -137,8 +140,17 @@ final class ConversationRecorder: CallObserver {
             driver = .topics(EmbeddedBotRuntime(definition: definition, variables: conversation.variables))
             silence = definition.settings.silenceSeconds
         }
+        var listener: CallListener?
+        do {
+            listener = try heard.listener(for: settings.id)
+        } catch {
+            // Keys still work: the call goes on without speech input, and says so.
+            log.write(LogLine(.error, "speech.listener_failed", [("conversation", conversation.id), ("error", "\(error)")]))
+            store.appendTurn(Turn(at: Date(), from: .system, kind: .note, text: "speech input unavailable: keys only",
+                                  data: ["error": .string("\(error)")]), to: conversation.id)
+        }
         let call = BotCall(conversation: conversation, settings: settings, driver: driver, silenceTimeout: silence,
-                           control: control, store: store, speech: speech, log: log)
+                           listener: listener, control: control, store: store, speech: speech, log: log)
         let callGoesOn: Bool = bots.withLock { table in
             guard case .starting? = table[conversation.id] else {
                 table.removeValue(forKey: conversation.id)

@@ -77,6 +77,19 @@ struct ConfigurationParserTests {
         #expect(config.admin.token == nil)
     }
 
+    @Test("speech: recognizer, end-of-utterance silence, barge-in minimum and utterance limit, each checked")
+    func speechSettings() throws {
+        let defaults = try ConfigurationParser.parse(file([:])).get().speech
+        #expect(defaults == SpeechSettings())
+        #expect(defaults.recognizer == .pocketsphinx && defaults.endOfUtteranceSeconds == 0.7 && defaults.bargeInSeconds == 0.2)
+        let set = try ConfigurationParser.parse(file(["speech": #"{"recognizer": "none", "endOfUtteranceSeconds": 1.2, "bargeInSeconds": 0.4, "maxUtteranceSeconds": 15}"#])).get().speech
+        #expect(set.recognizer == .none && set.endOfUtteranceSeconds == 1.2 && set.bargeInSeconds == 0.4 && set.maxUtteranceSeconds == 15)
+        #expect(only(["speech": #"{"recognizer": "whisper"}"#])?.path == "speech.recognizer")
+        #expect(only(["speech": #"{"endOfUtteranceSeconds": 0.05}"#])?.message == "must be from 0.2 to 5, not 0.05")
+        #expect(only(["speech": #"{"bargeInSeconds": "fast"}"#])?.path == "speech.bargeInSeconds")
+        #expect(only(["speech": #"{"silence": 1}"#])?.path.hasPrefix("speech") == true)
+    }
+
     @Test func everyProblemWithItsLine() {
         let found = problems("""
         {
@@ -90,7 +103,7 @@ struct ConfigurationParserTests {
         #expect(Set(found.map(\.description)) == [
             "line 2, sip.advertise: 'example.com' is not an IPv4 or IPv6 address",
             "line 2, sip.port: must be from 0 to 65535, not -1",
-            "line 5, extra: unknown field; known fields here: sip, http, calls, shutdown, trunks, phoneNumbers, sipHeaders, bots, store, admin, greeting, log",
+            "line 5, extra: unknown field; known fields here: sip, http, calls, shutdown, trunks, phoneNumbers, sipHeaders, bots, store, admin, greeting, speech, log",
             "line 3, trunks[1].name: another trunk is already named 'a'",
             "line 3, trunks[1].sources[0]: must be a string, not a number",
             "line 4, log.level: must be one of: debug, info, warning, error",

@@ -72,6 +72,17 @@ import Foundation
         #expect(said.contains { if case .transcript(let t) = $0 { return t.kind == .speech && t.from == .customer } else { return false } })
     }
 
+    @Test("speech nothing was recognized in is a turn and goes to the bot (its no-match), with confidence 0")
+    func unrecognizedSpeech() {
+        var channel = VoiceChannel()
+        let started = channel.handle(.botActivities([message("how can I help")]), at: t0)
+        _ = channel.handle(.playbackFinished(id: ids(started)[0]), at: t0 + 1)
+        let said = channel.handle(.utterance("", confidence: 0.7, at: t0 + 2), at: t0 + 2)
+        #expect(bot(said) == [.speech("", confidence: 0)])
+        let turn = said.compactMap { if case .transcript(let t) = $0 { return t } else { return nil } }.first
+        #expect(turn?.kind == .speech && turn?.data["recognized"] == false)
+    }
+
     @Test("keys end by timeout; silence goes to the bot once after the last prompt")
     func timers() {
         var channel = VoiceChannel(options: .init(interDigitTimeout: 2, silenceTimeout: 5))

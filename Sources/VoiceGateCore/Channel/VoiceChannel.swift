@@ -52,7 +52,7 @@ public struct VoiceChannel: Sendable {
         case key(Character, at: Date)
         /// The caller started speaking (voice activity long enough to count).
         case speechStarted(at: Date)
-        /// What the caller said, once they finished.
+        /// What the caller said, once they finished; "" when nothing was recognized.
         case utterance(String, confidence: Double, at: Date)
         case tick(Date)
     }
@@ -115,8 +115,10 @@ public struct VoiceChannel: Sendable {
             guard !ending, let p = playing, p.interruptible else { return [] }
             return bargeIn(at)
         case .utterance(let text, let confidence, let at):
-            guard !ending, playing?.interruptible != false, !text.isEmpty else { return [] }
-            return input(.speech(text, confidence: confidence), at)
+            // Speech nothing was recognized in is still input (the bot's "sorry, I did not catch
+            // that"), and a turn: the caller did say something.
+            guard !ending, playing?.interruptible != false else { return [] }
+            return input(.speech(text, confidence: text.isEmpty ? 0 : confidence), at)
         case .tick(let time):
             guard !ending else { return [] }
             if let keys = keypad.tick(at: time) {
@@ -141,7 +143,9 @@ public struct VoiceChannel: Sendable {
         switch input {
         case .keys(let keys): turn = Turn(at: at, from: .customer, kind: .dtmf, text: keys)
         case .speech(let text, let confidence):
-            turn = Turn(at: at, from: .customer, kind: .speech, text: text, data: ["confidence": .number(confidence)])
+            var data: [String: JSONValue] = ["confidence": .number(confidence)]
+            if text.isEmpty { data["recognized"] = false }
+            turn = Turn(at: at, from: .customer, kind: .speech, text: text, data: data)
         case .silence: turn = Turn(at: at, from: .system, kind: .event, text: "silence")
         }
         return [.transcript(turn), .toBot(input)]
