@@ -34,7 +34,9 @@ struct SpeechIn: Sendable {
 extension SpeechIn {
     /// The configured recognizer, with a couple of decoders loaded in the background so the first
     /// callers do not wait for a model. A missing model is logged, not fatal: keys still work.
-    static func make(_ settings: SpeechSettings, log: LogSink) -> SpeechIn {
+    static func make(_ settings: SpeechSettings, bots: [BotSettings], log: LogSink) -> SpeechIn {
+        // A model costs seconds to load and ~90 MB a decoder: only for bots that listen.
+        guard bots.contains(where: \.speaks) else { return SpeechIn(shared: nil, settings: settings) }
         guard settings.recognizer == .pocketsphinx else {
             log.write(LogLine(.info, "speech.recognizer", [("engine", "none"), ("input", "keys only")]))
             return SpeechIn(shared: nil, settings: settings)
