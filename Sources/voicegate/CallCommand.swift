@@ -2,6 +2,7 @@ import Foundation
 import VoiceGateCore
 import VoiceGateSynthesis
 import VoiceGateTelephony
+import VoiceGateRecognition
 
 /// `voicegate call`: the test softphone. Places one call (or answers calls with --listen), runs
 /// the steps, prints a JSON report per call on standard output. Exit status: 0 when the call was
@@ -13,6 +14,8 @@ struct CallCommand {
     let audio: [String: [Int16]]
     /// What the script says, by its text: synthesized at 8 kHz before anything is dialed.
     let spoken: [String: [Int16]]
+    /// For `expect text`: loaded only when the script has one.
+    let recognizer: (any SpeechRecognizer)?
     let recordPath: String?
     let listenPort: Int?
     let bindAddress: String
@@ -109,6 +112,7 @@ struct CallCommand {
         }
         self.audio = audio
         spoken = try CallCommand.synthesize(script)
+        recognizer = try CallCommand.recognizer(for: script)
         recordPath = a.options["record"]
         if let calls = a.options["calls"] {
             guard let n = Int(calls), n > 0 else { throw Arguments.UsageError(description: "--calls must be a positive number") }
@@ -130,8 +134,8 @@ struct CallCommand {
         let log = StderrLog(minimum: logLevel)
         var failed = false
         let stop = StopFlag()
-        let phone = try SoftphoneRunner(options: options, script: script, audio: audio, spoken: spoken, callTimeout: callTimeout,
-                                        log: log, stop: stop)
+        let phone = try SoftphoneRunner(options: options, script: script, audio: audio, spoken: spoken, recognizer: recognizer,
+                                        callTimeout: callTimeout, log: log, stop: stop)
         defer { phone.shutdown() }
         let port = try phone.start()
         var callNumber = 0
@@ -165,6 +169,14 @@ struct CallCommand {
             if stop.isSet { break }
         }
         return failed ? 1 : 0
+    }
+
+    /// The embedded recognizer when the script expects text; a clear error when it is missing.
+    static func recognizer(for script: CallScript) throws -> (any SpeechRecognizer)? {
+        guard script.lines.contains(where: { if case .expect(.text) = $0.step { return true } else { return false } }) else { return nil }
+        do { return try PocketSphinxRecognizer() } catch {
+            throw Arguments.UsageError(description: "expect text needs the speech recognizer: \(error)")
+        }
     }
 
     /// Renders every `say` step, read like a bot's `speak` (plain text or SSML), at the softphone's

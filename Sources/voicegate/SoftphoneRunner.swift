@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import VoiceGateCore
 import VoiceGateTelephony
+import VoiceGateRecognition
 
 /// Set by SIGINT/SIGTERM: the softphone hangs up and reports what it has.
 final class StopFlag: Sendable {
@@ -43,10 +44,16 @@ final class SoftphoneRunner: @unchecked Sendable {
     private var lastSendEndMs: Double = 0
     private(set) var lastRecording: [Int16] = []
     private var readBuffer = [Int16](repeating: 0, count: 8000)
+    /// Transcribes what the far end says, for `expect text`; nil when the script has none.
+    private let recognizer: (any SpeechRecognizer)?
+    private var listener: CallListener?
+    /// What the far end said, recognized utterance by utterance (ms from t0).
+    private var recognized: [(startMs: Double, endMs: Double, text: String)] = []
 
     init(options: Softphone.Options, script: CallScript, audio: [String: [Int16]], spoken: [String: [Int16]],
-         callTimeout: Double, log: StderrLog, stop: StopFlag) throws {
+         recognizer: (any SpeechRecognizer)?, callTimeout: Double, log: StderrLog, stop: StopFlag) throws {
         self.options = options
+        self.recognizer = recognizer
         self.script = script
         self.audio = audio
         self.spoken = spoken
@@ -123,6 +130,9 @@ final class SoftphoneRunner: @unchecked Sendable {
         heardSamples = 0
         lastSendEndMs = 0
         lastRecording = []
+        recognized = []
+        // The far end is a bot reading prompts: the pause between its sentences ends an utterance.
+        listener = recognizer.flatMap { try? CallListener(recognizer: $0, settings: .init(detector: .init(trailingSilenceSeconds: 0.25))) }
     }
 
     private func finishCall() -> CallReport {
@@ -149,6 +159,8 @@ final class SoftphoneRunner: @unchecked Sendable {
             pump(until: 10) { self.ended != nil }
         }
         if let last = segmenter.finish() { addHeard(last) }
+        if let listener { take(listener.finish()) }
+        attachRecognizedText()
         report.durationMs = nowMs
         report.computeReplies()
         return report.rounded()
@@ -207,8 +219,14 @@ final class SoftphoneRunner: @unchecked Sendable {
                 self.report.heard.contains { $0.startMs >= since } || (self.openSegmentStartMs.map { $0 >= since } ?? false)
             }
             return ok ? (true, nil) : (false, "no speech heard within \(CallScript.seconds(within)) s")
-        case .expect(.text):
-            return (false, "no speech recognizer yet: heard segments carry no text to compare")
+        case .expect(.text(let words, let within)):
+            guard listener != nil else { return (false, "no speech recognizer: PocketSphinx or its model is missing (deploy/setup.sh installs both)") }
+            let ok = pump(until: within) {
+                self.recognized.contains { $0.endMs >= since && HeardText.contains(words, in: $0.text) }
+            }
+            if ok { return (true, nil) }
+            let heard = recognized.filter { $0.endMs >= since }.map { "\"\($0.text)\"" }
+            return (false, "\"\(words)\" not heard within \(CallScript.seconds(within)) s; heard \(heard.isEmpty ? "no words" : heard.joined(separator: ", "))")
         case .expect(.hangUp(let within)):
             let ok = pump(until: within) { self.ended != nil }
             if !ok { return (false, "the far end did not hang up within \(CallScript.seconds(within)) s") }
@@ -319,6 +337,22 @@ final class SoftphoneRunner: @unchecked Sendable {
             let chunk = readBuffer[0..<n]
             lastRecording.append(contentsOf: chunk)
             for segment in segmenter.append(chunk) { addHeard(segment) }
+            if let listener { take(listener.feed(Array(chunk))) }
+        }
+    }
+
+    private func take(_ heard: [CallListener.Heard]) {
+        for case .utterance(let recognition, let segment) in heard where !recognition.isEmpty {
+            recognized.append((heardMs(segment.start), heardMs(segment.end), recognition.text))
+        }
+    }
+
+    /// Each heard segment gets the words of the utterances that start inside it (the energy
+    /// segmenter and the recognizer's detector cut speech in slightly different places).
+    private func attachRecognizedText() {
+        for utterance in recognized {
+            guard let i = report.heard.lastIndex(where: { $0.startMs <= utterance.startMs + 100 }) ?? report.heard.indices.first else { continue }
+            report.heard[i].text = [report.heard[i].text, utterance.text].compactMap { $0 }.joined(separator: " ")
         }
     }
 
