@@ -87,6 +87,9 @@ public struct CallSettings: Sendable, Equatable {
     public var maxConcurrent: Int?
     /// A call still up after this long is hung up by the gateway (BYE); 0 means no limit.
     public var maxDurationSeconds: Int = 0
+    /// A speaking bot's call with nothing from the caller or the bot for this long is closed
+    /// (abandoned, reason `inactivity`).
+    public var inactivitySeconds: Int = 30 * 60
     /// Retry-After sent with 503 at capacity or while shutting down.
     public var retryAfterSeconds: Int = 30
     public init() {}

@@ -52,7 +52,7 @@ final class BotCall: @unchecked Sendable {
     private(set) var requestedEnd: (Conversation.Outcome, String)?   // queue only
     private var over = false                         // queue only
 
-    init(conversation: Conversation, settings: BotSettings, driver: Driver, silenceTimeout: TimeInterval?,
+    init(conversation: Conversation, settings: BotSettings, driver: Driver, channel options: VoiceChannel.Options,
          listener: CallListener?, control: CallControl, store: ConversationStore, speech: SpeechOut, log: LogSink) {
         self.conversationID = conversation.id
         self.settings = settings
@@ -64,7 +64,7 @@ final class BotCall: @unchecked Sendable {
         self.queue = DispatchQueue(label: "voicegate.call.\(conversation.id)")
         self.listener = listener
         self.listenQueue = DispatchQueue(label: "voicegate.listen.\(conversation.id)")
-        self.channel = VoiceChannel(options: .init(silenceTimeout: silenceTimeout))
+        self.channel = VoiceChannel(options: options)
     }
 
     /// The bot starts: a topic bot's greeting; an external bot's conversationUpdate and SetContext.

@@ -17,6 +17,7 @@ final class ConversationRecorder: CallObserver {
     private let log: LogSink
     private let speech: SpeechOut
     private let heard: SpeechIn
+    private let inactivity: TimeInterval
     private let definitions: [String: BotDefinition]
 
     /// Speaking bots by conversation. A start waits for the conversation's commit; the call may
@@ -33,7 +34,9 @@ final class ConversationRecorder: CallObserver {
     private let baseURL = Mutex("")
     private let controlBox = Mutex<CallControl?>(nil)
 
-    init(store: ConversationStore, log: LogSink, speech: SpeechOut, heard: SpeechIn, definitions: [String: BotDefinition]) {
+    init(store: ConversationStore, log: LogSink, speech: SpeechOut, heard: SpeechIn, inactivity: TimeInterval,
+         definitions: [String: BotDefinition]) {
+        self.inactivity = inactivity
         self.store = store
         self.log = log
         self.speech = speech
@@ -149,7 +152,8 @@ final class ConversationRecorder: CallObserver {
             store.appendTurn(Turn(at: Date(), from: .system, kind: .note, text: "speech input unavailable: keys only",
                                   data: ["error": .string("\(error)")]), to: conversation.id)
         }
-        let call = BotCall(conversation: conversation, settings: settings, driver: driver, silenceTimeout: silence,
+        let options = VoiceChannel.Options(silenceTimeout: silence, inactivityTimeout: inactivity)
+        let call = BotCall(conversation: conversation, settings: settings, driver: driver, channel: options,
                            listener: listener, control: control, store: store, speech: speech, log: log)
         let callGoesOn: Bool = bots.withLock { table in
             guard case .starting? = table[conversation.id] else {

@@ -145,7 +145,8 @@ final class Gateway: @unchecked Sendable {
                                                               ("ms", String(Int(Date().timeIntervalSince(started) * 1000)))]))
         }
         let heard = SpeechIn.make(config.speech, bots: config.bots, log: log)
-        let recorder = ConversationRecorder(store: store, log: log, speech: speech, heard: heard, definitions: definitions)
+        let recorder = ConversationRecorder(store: store, log: log, speech: speech, heard: heard,
+                                            inactivity: TimeInterval(config.calls.inactivitySeconds), definitions: definitions)
         let endpoint = SIPEndpoint(config: config, bot: bot, observer: recorder, log: log, metrics: metrics)
         recorder.control = endpoint
         let transports: [ListeningTransport]

@@ -83,6 +83,20 @@ import Foundation
         #expect(turn?.kind == .speech && turn?.data["recognized"] == false)
     }
 
+    @Test("nothing from the caller or the bot for the inactivity timeout closes the conversation as abandoned; any input restarts the clock")
+    func inactivity() {
+        var channel = VoiceChannel(options: .init(inactivityTimeout: 60))
+        let started = channel.handle(.botActivities([message("hello")]), at: t0)
+        _ = channel.handle(.playbackFinished(id: ids(started)[0]), at: t0 + 2)
+        #expect(channel.handle(.tick(t0 + 59), at: t0 + 59).isEmpty)
+        _ = channel.handle(.key("5", at: t0 + 59), at: t0 + 59)
+        #expect(!channel.handle(.tick(t0 + 62), at: t0 + 62).contains(.hangUp(outcome: .abandoned, reason: "inactivity")))
+        let closed = channel.handle(.tick(t0 + 119.5), at: t0 + 119.5)
+        #expect(closed.contains(.hangUp(outcome: .abandoned, reason: "inactivity")))
+        #expect(channel.ending)
+        #expect(channel.handle(.tick(t0 + 200), at: t0 + 200).isEmpty, "once")
+    }
+
     @Test("keys end by timeout; silence goes to the bot once after the last prompt")
     func timers() {
         var channel = VoiceChannel(options: .init(interDigitTimeout: 2, silenceTimeout: 5))

@@ -21,9 +21,13 @@ public struct VoiceChannel: Sendable {
         /// After the bot's last prompt, no input for this long sends the bot a silence (embedded
         /// bots have a silence topic); nil: never.
         public var silenceTimeout: TimeInterval?
-        public init(interDigitTimeout: TimeInterval = 3, silenceTimeout: TimeInterval? = nil) {
+        /// Nothing from the caller or the bot for this long closes the conversation (outcome
+        /// abandoned, reason `inactivity`): a line left open must not hold a call for ever.
+        public var inactivityTimeout: TimeInterval
+        public init(interDigitTimeout: TimeInterval = 3, silenceTimeout: TimeInterval? = nil, inactivityTimeout: TimeInterval = 30 * 60) {
             self.interDigitTimeout = interDigitTimeout
             self.silenceTimeout = silenceTimeout
+            self.inactivityTimeout = inactivityTimeout
         }
     }
 
@@ -81,6 +85,9 @@ public struct VoiceChannel: Sendable {
     /// The call is ending: nothing more is taken from the caller or the bot.
     public private(set) var ending = false
     private var pendingEnd: (Conversation.Outcome, String)?
+    /// The last input from the caller, activity from the bot or end of a prompt (nil: none yet,
+    /// counted from the first tick).
+    private var lastActivityAt: Date?
 
     public init(options: Options = Options()) {
         self.options = options
@@ -91,6 +98,10 @@ public struct VoiceChannel: Sendable {
     public var isSpeaking: Bool { playing != nil }
 
     public mutating func handle(_ event: Event, at now: Date = Date()) -> [Command] {
+        switch event {
+        case .botActivities, .key, .utterance, .speechStarted, .playbackFinished: lastActivityAt = now
+        default: break
+        }
         switch event {
         case .botActivities(let activities):
             guard !ending else { return [] }
@@ -121,6 +132,17 @@ public struct VoiceChannel: Sendable {
             return input(.speech(text, confidence: text.isEmpty ? 0 : confidence), at)
         case .tick(let time):
             guard !ending else { return [] }
+            let since = lastActivityAt ?? time
+            if lastActivityAt == nil { lastActivityAt = time }
+            // Speech playing is the bot's activity: the clock runs from its end.
+            if playing == nil, time.timeIntervalSince(since) >= options.inactivityTimeout {
+                ending = true
+                playing = nil
+                queue = []
+                return [.transcript(Turn(at: time, from: .system, kind: .event, text: "inactivity",
+                                         data: ["seconds": .number(options.inactivityTimeout)])),
+                        .hangUp(outcome: .abandoned, reason: "inactivity")]
+            }
             if let keys = keypad.tick(at: time) {
                 if let p = playing, !p.interruptible { return [] }    // keyed into an uninterruptible prompt
                 return input(.keys(keys), time)
