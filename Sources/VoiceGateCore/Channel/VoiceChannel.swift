@@ -139,7 +139,7 @@ public struct VoiceChannel: Sendable {
         lastPromptEndedAt = nil
         let turn: Turn
         switch input {
-        case .keys(let keys): turn = Turn(at: at, from: .customer, kind: .dtmf, text: keys)
+        case .keys(let keys): turn = Turn(at: at, from: .customer, kind: .dtmf, text: KeypadCollector.value(of: keys))
         case .speech(let text, let confidence):
             turn = Turn(at: at, from: .customer, kind: .speech, text: text, data: ["confidence": .number(confidence)])
         case .silence: turn = Turn(at: at, from: .system, kind: .event, text: "silence")
