@@ -9,7 +9,7 @@ public enum EndOfConversationReason: String, Sendable, Equatable, CaseIterable {
 public enum CallerInputMode: Sendable, Equatable {
     /// Recognized speech, with the recognizer's confidence from 0 to 1.
     case speech(confidence: Double)
-    /// Keypad digits; the message's text is the digits.
+    /// Keypad digits; the message's text is their value, `channelData.digits` the keys as keyed.
     case dtmf
 }
 
@@ -45,7 +45,9 @@ extension Activity {
         return activity
     }
 
-    /// What the caller said (`text` is the utterance) or keyed in (`text` is the digits).
+    /// What the caller said (`text` is the utterance) or keyed in (`text` is the keys as keyed,
+    /// "12#"). bot-protocol.md gives a keyed message both: `text` the digits ("12"), and
+    /// `channelData.digits` the keys with the '#' that ended them ("12#").
     public static func message(text: String, inputMode: CallerInputMode, address: ActivityAddress,
                                id: String = newId(), timestamp: Date = Date()) -> Activity {
         var activity = gatewayActivity("message", address, id, timestamp)
@@ -54,6 +56,7 @@ extension Activity {
         case .speech(let confidence):
             activity.channelData = .object(["inputMode": "speech", "confidence": .number(confidence)])
         case .dtmf:
+            activity.text = KeypadCollector.value(of: text)
             activity.channelData = .object(["inputMode": "dtmf", "digits": .string(text)])
         }
         return activity

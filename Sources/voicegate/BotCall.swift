@@ -209,7 +209,8 @@ final class BotCall: @unchecked Sendable {
         case .hangUp: next.append(Activity(type: "event", name: "HangUp"))
         case .handoff: next.append(Activity(type: "event", name: "handoff.initiate", value: settings.failureQueue.map { .object(["queue": .string($0)]) }))
         }
-        requestedEnd = (.failed, "botFailure")
+        // Handed to an agent, the caller is served after all: escalated, and the reason says why.
+        requestedEnd = (settings.onFailure == .handoff ? .escalated : .failed, "botFailure")
         deliver(.botActivities(next))
     }
 

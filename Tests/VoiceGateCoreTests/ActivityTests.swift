@@ -125,7 +125,12 @@ struct ActivityBuilderTests {
         #expect(Activity.endOfConversation(reason: .handedOff, address: Self.address).channelData
                 == .object(["reason": "handedOff"]))
         let digits = Activity.message(text: "12#", inputMode: .dtmf, address: Self.address)
-        #expect(digits.text == "12#" && digits.channelData == .object(["inputMode": "dtmf", "digits": "12#"]))
+        #expect(digits.text == "12" && digits.channelData == .object(["inputMode": "dtmf", "digits": "12#"]),
+                "bot-protocol.md: the text is the digits, channelData.digits the keys as keyed")
+        let pound = Activity.message(text: "#", inputMode: .dtmf, address: Self.address)
+        #expect(pound.text == "#" && pound.channelData == .object(["inputMode": "dtmf", "digits": "#"]))
+        let paused = Activity.message(text: "5", inputMode: .dtmf, address: Self.address)
+        #expect(paused.text == "5" && paused.channelData == .object(["inputMode": "dtmf", "digits": "5"]))
         let speech = Activity.message(text: "billing", inputMode: .speech(confidence: 0.75), address: Self.address)
         #expect(speech.channelData == .object(["inputMode": "speech", "confidence": .number(0.75)]))
     }

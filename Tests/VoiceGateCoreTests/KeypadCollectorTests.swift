@@ -9,8 +9,15 @@ import Foundation
         var keypad = KeypadCollector(interDigitTimeout: 3)
         #expect(keypad.key("1", at: t0) == nil)
         #expect(keypad.key("2", at: t0 + 1) == nil)
-        #expect(keypad.key("#", at: t0 + 2) == "12")
+        #expect(keypad.key("#", at: t0 + 2) == "12#", "as keyed: the bot sees the '#' in channelData.digits")
         #expect(keypad.key("#", at: t0 + 3) == "#", "a lone # is an input of its own")
+    }
+
+    @Test func theValueOfAnInputLeavesOutItsPound() {
+        #expect(KeypadCollector.value(of: "12#") == "12")
+        #expect(KeypadCollector.value(of: "42") == "42", "ended by a pause")
+        #expect(KeypadCollector.value(of: "#") == "#", "a lone # means itself")
+        #expect(KeypadCollector.value(of: "*#") == "*")
     }
 
     @Test func aPauseEndsTheInput() {

@@ -42,7 +42,9 @@ import Foundation
         #expect(spoken(barged).isEmpty, "the queued message was cut with the one playing")
         #expect(!channel.isSpeaking)
         let keys = channel.handle(.key("#", at: t0 + 2), at: t0 + 2)
-        #expect(bot(keys) == [.keys("1")])
+        #expect(bot(keys) == [.keys("1#")])
+        #expect(keys.contains { if case .transcript(let t) = $0 { return t.kind == .dtmf && t.text == "1" } else { return false } },
+                "the transcript has the value, without the '#'")
     }
 
     @Test("an uninterruptible message plays to the end: keys are discarded, not buffered; speech is ignored")

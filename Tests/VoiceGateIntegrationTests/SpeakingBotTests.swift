@@ -1,8 +1,9 @@
 import Testing
 import Foundation
 
-/// Bots that speak: the shipped topic demo bot, and external bots whose words are synthesized,
-/// driven end to end by `voicegate call` and read back through the admin API.
+/// Bots that speak: the shipped topic demo bot, driven end to end by `voicegate call` and read
+/// back through the admin API. External bots that speak (and fail) are in ExternalBotCallTests
+/// and ExternalBotFailureTests.
 extension Integration {
     @Suite struct SpeakingBotTests {
         static var demoBot: [String: Any] { ["id": "demo", "kind": "embedded", "applicationId": "demo", "definition": "builtin:demo"] }
@@ -48,30 +49,6 @@ extension Integration {
             #expect(texts.contains("Order 12345 has shipped and arrives tomorrow."))
             #expect(turns.filter { $0["kind"] as? String == "dtmf" }.compactMap { $0["text"] as? String } == ["1", "12345", "2"])
             #expect(texts.contains("Thank you for calling. Goodbye."))
-            #expect(gateway.stop() == 0)
-        }
-
-        @Test("an external bot that fails (500): the caller hears the apology, then the configured action (hang up)")
-        func externalBotFailure() async throws {
-            let bot = try TestBot(["--status", "500"])
-            let gateway = try GatewayProcess(configuration: [
-                "phoneNumbers": [["number": "*", "bot": "ext"]],
-                "bots": [["id": "ext", "kind": "external", "endpoint": bot.endpoint, "applicationId": "ext",
-                          "apology": "Sorry, our assistant is unavailable right now."]],
-            ])
-            let (status, phone) = try SoftphoneProcess.call(["+18005550100", "--gateway", "127.0.0.1:\(gateway.sipPort)", "--script", "s.txt"],
-                                                            files: ["s.txt": "expect hangup within 20\n"])
-            #expect(status == 0, "\(phone.report)")
-            #expect((phone.report["heard"] as? [Any])?.isEmpty == false, "the apology was heard")
-            let ended = try #require(gateway.waitFor(event: "call.ended"))
-            let id = try #require(ended["conversation"])
-            _ = try await eventually { try await gateway.api("/api/v1/conversations/\(id)").1["state"] as? String == "closed" }
-            let (_, c) = try await gateway.api("/api/v1/conversations/\(id)")
-            #expect(c["outcome"] as? String == "failed" && c["endReason"] as? String == "botFailure")
-            let texts = (c["transcript"] as? [[String: Any]] ?? []).compactMap { $0["text"] as? String }
-            #expect(texts.contains("bot failure"))
-            #expect(texts.contains("Sorry, our assistant is unavailable right now."))
-            #expect(gateway.waitFor(event: "bot.failed") != nil)
             #expect(gateway.stop() == 0)
         }
     }

@@ -163,7 +163,7 @@ public struct VoiceChannel: Sendable {
         lastPromptEndedAt = nil
         let turn: Turn
         switch input {
-        case .keys(let keys): turn = Turn(at: at, from: .customer, kind: .dtmf, text: keys)
+        case .keys(let keys): turn = Turn(at: at, from: .customer, kind: .dtmf, text: KeypadCollector.value(of: keys))
         case .speech(let text, let confidence):
             var data: [String: JSONValue] = ["confidence": .number(confidence)]
             if text.isEmpty { data["recognized"] = false }

@@ -18,7 +18,7 @@ public enum AnswerReader {
         switch (question.kind, input) {
         case (_, .silence): return nil
         case (.text, .speech(let text, _)): return text.isEmpty ? nil : .string(text)
-        case (.text, .keys(let keys)): return .string(keys)
+        case (.text, .keys(let keys)): return .string(KeypadCollector.value(of: keys))
         case (.digits, .keys(let keys)):
             let digits = String(keys.filter { $0 != "#" })
             return (question.minDigits...max(question.minDigits, question.maxDigits)).contains(digits.count) ? .string(digits) : nil
