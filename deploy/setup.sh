@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes a Debian 12 or Ubuntu 22.04+ machine ready to build, run and test VoiceGate:
-#   1. the system packages (C libraries with their pkg-config files, sipp, baresip, build tools);
+#   1. the system packages (C libraries with their pkg-config files, sipp, baresip, tshark, build tools);
 #   2. pjproject built with the gateway limits of deploy/config_site.h, installed under
 #      /usr/local so that a plain `swift build` finds it through pkg-config;
 #   3. PocketSphinx 5.1.1 (the offline speech recognizer) with its US English model, built from
@@ -53,6 +53,7 @@ packages=(
   baresip-core                                                          # baresip softphone + modules, interop test
   stunnel4 openssl python3                                              # TLS peer for sipp, test certificates, the test bot
   procps iproute2                                                       # ps, ss: used by the tests
+  tshark                                                                # dumpcap: Benchmarks/barge-in.sh captures RTP on lo
 )
 
 missing=()

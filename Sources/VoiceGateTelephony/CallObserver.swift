@@ -29,6 +29,9 @@ public protocol CallObserver: AnyObject, Sendable {
     func callEnded(_ conversationID: String, outcome: Conversation.Outcome, reason: String)
     /// Media flows: a speaking bot may start talking (`SIPEndpoint.play`).
     func callMediaStarted(_ conversationID: String)
+    /// A key went down (the first packet of an RFC 4733 event, or a SIP INFO key), for a speaking
+    /// bot's call: barge-in, before the digit is known to be complete.
+    func callKeyDown(_ conversationID: String, at: Date)
     /// A key ended (RFC 4733 or SIP INFO), for a speaking bot's call.
     func callKey(_ conversationID: String, _ key: Character, at: Date)
     /// The prompt given to `SIPEndpoint.play` with this id has been played to its end.
@@ -38,6 +41,7 @@ public protocol CallObserver: AnyObject, Sendable {
 
 extension CallObserver {
     public func callMediaStarted(_ conversationID: String) {}
+    public func callKeyDown(_ conversationID: String, at: Date) {}
     public func callKey(_ conversationID: String, _ key: Character, at: Date) {}
     public func callPromptFinished(_ conversationID: String, id: Int) {}
 }

@@ -241,14 +241,22 @@ public final class SIPEndpoint: @unchecked Sendable {
         }
     }
 
-    /// RFC 4733 events: the bot acts when a digit ends (the caller has let go of the key), which is
-    /// where turn latency is measured from. pjmedia reports each end once, retransmissions aside.
+    /// RFC 4733 events. A new event (the first packet of a key, flags without IS_UPDATE) barges in
+    /// at once: waiting for its end would let the prompt run on for as long as the key is held.
+    /// The bot gets the digit when it ends (the caller has let go of the key), which is where turn
+    /// latency is measured from; pjmedia reports each end once, retransmissions aside. A SIP INFO
+    /// key comes as an end alone, so it is both.
     private func onDTMF(_ callID: pjsua_call_id, _ event: pjsua_dtmf_event) {
-        guard event.flags & UInt32(PJMEDIA_STREAM_DTMF_IS_END.rawValue) != 0 else { return }
+        let isNew = event.flags & UInt32(PJMEDIA_STREAM_DTMF_IS_UPDATE.rawValue) == 0
+        let isEnd = event.flags & UInt32(PJMEDIA_STREAM_DTMF_IS_END.rawValue) != 0
+        guard isNew || isEnd else { return }
         let token = UInt64(UInt(bitPattern: pjsua_call_get_user_data(callID)))
         let digit = Character(UnicodeScalar(UInt8(truncatingIfNeeded: event.digit)))
         let duration = Int(event.duration)
-        executor.async { [self] in keyPressed(callID, token: token, digit: digit, durationMs: duration) }
+        executor.async { [self] in
+            if isNew { keyDown(callID, token: token) }
+            if isEnd { keyPressed(callID, token: token, digit: digit, durationMs: duration) }
+        }
     }
 
     private func onCallMediaState(_ callID: pjsua_call_id) {
@@ -340,6 +348,12 @@ public final class SIPEndpoint: @unchecked Sendable {
             log.write(LogLine(.error, "call.media_failed", session.logFields + [("error", "\(error)")]))
             hangUp(session, code: 500, reason: "media_failed")
         }
+    }
+
+    /// A key went down: a speaking bot's channel barges in now; the digit follows at its end.
+    private func keyDown(_ callID: pjsua_call_id, token: UInt64) {
+        guard let session = calls[callID], session.token == token, session.route.bot.speaks else { return }
+        observer.callKeyDown(session.conversationID, at: Date())
     }
 
     private func keyPressed(_ callID: pjsua_call_id, token: UInt64, digit: Character, durationMs: Int) {

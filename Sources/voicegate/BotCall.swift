@@ -103,6 +103,7 @@ final class BotCall: @unchecked Sendable {
         }
     }
 
+    func keyDown(at: Date) { queue.async { self.deliver(.keyDown(at: at)) } }
     func key(_ key: Character, at: Date) { queue.async { self.deliver(.key(key, at: at)) } }
     func promptFinished(_ id: Int) { queue.async { self.deliver(.playbackFinished(id: id)) } }
 

@@ -86,6 +86,7 @@ final class ConversationRecorder: CallObserver {
     }
 
     func callMediaStarted(_ conversationID: String) { botCall(conversationID)?.mediaStarted() }
+    func callKeyDown(_ conversationID: String, at: Date) { botCall(conversationID)?.keyDown(at: at) }
     func callKey(_ conversationID: String, _ key: Character, at: Date) { botCall(conversationID)?.key(key, at: at) }
     func callPromptFinished(_ conversationID: String, id: Int) { botCall(conversationID)?.promptFinished(id) }
 

@@ -47,6 +47,23 @@ import Foundation
                 "the transcript has the value, without the '#'")
     }
 
+    @Test("a key going down barges in at once; the digit goes to the bot when the key ends")
+    func bargeInOnKeyDown() {
+        var channel = VoiceChannel()
+        let started = channel.handle(.botActivities([message("menu"), message("more menu")]), at: t0)
+        let down = channel.handle(.keyDown(at: t0 + 1), at: t0 + 1)
+        #expect(down.contains(.stopSpeaking(id: ids(started)[0])))
+        #expect(bot(down).isEmpty, "the digit is not known yet")
+        #expect(!channel.isSpeaking)
+        let up = channel.handle(.key("1", at: t0 + 1.2), at: t0 + 1.2)
+        #expect(!up.contains { if case .stopSpeaking = $0 { return true } else { return false } }, "stopped once")
+        #expect(bot(channel.handle(.key("#", at: t0 + 2), at: t0 + 2)) == [.keys("1")])
+        // Into an uninterruptible message a key going down does nothing, as the key itself.
+        _ = channel.handle(.botActivities([event("UninterruptibleMessage", .object(["UninterruptibleMessage": "notice"]))]), at: t0 + 3)
+        #expect(channel.handle(.keyDown(at: t0 + 4), at: t0 + 4).isEmpty)
+        #expect(channel.isSpeaking)
+    }
+
     @Test("an uninterruptible message plays to the end: keys are discarded, not buffered; speech is ignored")
     func uninterruptible() {
         var channel = VoiceChannel()

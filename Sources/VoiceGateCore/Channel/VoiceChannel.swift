@@ -4,9 +4,9 @@ import Foundation
 /// carrying out a bot's activities on a phone call, with no audio, no clock and no I/O of its own.
 ///
 /// - Activities run in order; a spoken message finishes (or is barged in on) before the next runs.
-/// - Barge-in (a key, or the caller starting to speak) cuts ordinary speech: the message playing
-///   and the ordinary messages queued behind it. It never skips an action or an uninterruptible
-///   message.
+/// - Barge-in (a key going down, or the caller starting to speak) cuts ordinary speech: the
+///   message playing and the ordinary messages queued behind it. It never skips an action or an
+///   uninterruptible message.
 /// - While an uninterruptible message plays, keys are discarded (not buffered) and speech is not
 ///   recognized.
 /// - Keys are gathered into one input (`KeypadCollector`); an utterance is one input.
@@ -53,6 +53,13 @@ public struct VoiceChannel: Sendable {
         case botFailed(String)
         /// The prompt with this id has played to its end (or was stopped).
         case playbackFinished(id: Int)
+        /// The caller started pressing a key (the first RFC 4733 packet of an event): barge-in
+        /// at once. The digit comes with `.key` when the key is let go, a key's length later
+        /// (100-300 ms for a person, 200 ms from `voicegate call`): waiting for it would let the
+        /// prompt run on that long.
+        case keyDown(at: Date)
+        /// A key ended (or arrived whole, as a SIP INFO): the digit, for the bot. Barges in too,
+        /// for a key whose start was never seen.
         case key(Character, at: Date)
         /// The caller started speaking (voice activity long enough to count).
         case speechStarted(at: Date)
@@ -122,7 +129,7 @@ public struct VoiceChannel: Sendable {
             if let p = playing, !p.interruptible { return out }
             if let keys = keypad.key(key, at: at) { out += input(.keys(keys), at) }
             return out
-        case .speechStarted(let at):
+        case .keyDown(let at), .speechStarted(let at):
             guard !ending, let p = playing, p.interruptible else { return [] }
             return bargeIn(at)
         case .utterance(let text, let confidence, let at):
