@@ -106,7 +106,7 @@ public struct VoiceChannel: Sendable {
 
     public mutating func handle(_ event: Event, at now: Date = Date()) -> [Command] {
         switch event {
-        case .botActivities, .key, .utterance, .speechStarted, .playbackFinished: lastActivityAt = now
+        case .botActivities, .key, .keyDown, .utterance, .speechStarted, .playbackFinished: lastActivityAt = now
         default: break
         }
         switch event {
