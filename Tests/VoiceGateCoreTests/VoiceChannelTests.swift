@@ -57,7 +57,7 @@ import Foundation
         #expect(!channel.isSpeaking)
         let up = channel.handle(.key("1", at: t0 + 1.2), at: t0 + 1.2)
         #expect(!up.contains { if case .stopSpeaking = $0 { return true } else { return false } }, "stopped once")
-        #expect(bot(channel.handle(.key("#", at: t0 + 2), at: t0 + 2)) == [.keys("1")])
+        #expect(bot(channel.handle(.key("#", at: t0 + 2), at: t0 + 2)) == [.keys("1#")], "as keyed, terminator included (bot-protocol.md digits)")
         // Into an uninterruptible message a key going down does nothing, as the key itself.
         _ = channel.handle(.botActivities([event("UninterruptibleMessage", .object(["UninterruptibleMessage": "notice"]))]), at: t0 + 3)
         #expect(channel.handle(.keyDown(at: t0 + 4), at: t0 + 4).isEmpty)
