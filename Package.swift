@@ -50,8 +50,9 @@ let package = Package(
                                          "VoiceGateSynthesis", "VoiceGateRecognition"],
                           resources: [.copy("Resources/welcome.wav"), .copy("Resources/reply.wav"), .copy("Resources/demo-bot.json")]),
 
-        // Word error rate and real-time factor of the embedded recognizer on ../shared/corpus/speech
-        // (Benchmarks/speech.sh). Not part of the gateway binary.
+        // Word error rate, topic accuracy and real-time factor of the embedded recognizer, open and
+        // biased towards a bot, on ../shared/corpus/speech (Benchmarks/speech.sh). Not part of the
+        // gateway binary.
         .executableTarget(name: "voicegate-speech-bench", dependencies: ["VoiceGateCore", "VoiceGateRecognition"]),
 
         .testTarget(name: "VoiceGateCoreTests", dependencies: ["VoiceGateCore"]),

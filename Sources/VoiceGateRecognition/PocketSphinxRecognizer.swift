@@ -3,6 +3,9 @@ import VoiceGateCore
 /// The embedded offline recognizer: PocketSphinx 5 with its US English model (deploy/setup.sh
 /// installs both), for 8 kHz call audio.
 ///
+/// With `settings.phrases` it listens for one bot (`Settings.biased(towards:)`): create one
+/// recognizer per bot, whose decoders all carry that bot's phrase model.
+///
 /// Each session borrows a loaded decoder from a pool and gives it back when it finishes (or is
 /// dropped); `prepare(decoders:)` loads some ahead so the first callers do not wait for a model.
 ///
@@ -33,4 +36,14 @@ public final class PocketSphinxRecognizer: SpeechRecognizer {
 
     /// Decoders loaded and idle now.
     public var idleDecoders: Int { pool.idleCount }
+
+    /// The words of `settings.phrases` the pronunciation dictionary lacks, each once: they are left
+    /// out of the phrase model (the decoder cannot hear a word it cannot pronounce), and a phrase
+    /// with one is recognized only in its other words. Worth logging when a bot is loaded. Loads
+    /// a decoder if none is idle.
+    public func wordsMissingFromDictionary() throws -> [String] {
+        let decoder = try pool.take()
+        defer { pool.give(decoder) }
+        return PhraseLanguageModel(phrases: settings.phrases, isKnown: decoder.knows).skippedWords
+    }
 }

@@ -1,4 +1,5 @@
 import CPocketSphinx
+import VoiceGateCore
 
 extension PocketSphinxRecognizer {
     /// How the embedded recognizer is set up. The defaults are the ones measured best on telephone
@@ -20,16 +21,40 @@ extension PocketSphinxRecognizer {
         /// memory (the language model and dictionary, not shared between decoders), so the pool
         /// should hold about as many as calls listen at once, and no more.
         public var maximumIdleDecoders: Int
+        /// What the callers of the one bot this recognizer listens for are expected to say
+        /// (`biased(towards:)` fills it from a `BotVocabulary`). A small language model of these
+        /// phrases is interpolated with the general one, so they are recognized far more readily
+        /// while other speech still is. Empty: the general model alone (open vocabulary). Words
+        /// missing from the pronunciation dictionary are left out (`wordsMissingFromDictionary()`).
+        public var phrases: [String]
+        /// The phrase model's share of the interpolated probability, 0...1 (the general model has
+        /// the rest). Unused without `phrases`.
+        public var phraseWeight: Double
 
         public init(modelDirectory: String = Settings.defaultModelDirectory, frontEnd: FrontEnd = .wideband,
                     cepstralMean: String? = Settings.telephoneCepstralMean, parameters: [String: String] = [:],
-                    maximumIdleDecoders: Int = 2) {
+                    maximumIdleDecoders: Int = 2, phrases: [String] = [], phraseWeight: Double = Settings.defaultPhraseWeight) {
             self.modelDirectory = modelDirectory
             self.frontEnd = frontEnd
             self.cepstralMean = cepstralMean
             self.parameters = parameters
             self.maximumIdleDecoders = max(0, maximumIdleDecoders)
+            self.phrases = phrases
+            self.phraseWeight = min(1, max(0, phraseWeight))
         }
+
+        /// These settings, listening for one bot: `phrases` from what its callers are expected to
+        /// say (Benchmarks/README.md has what each part brings).
+        public func biased(towards vocabulary: BotVocabulary) -> Settings {
+            var settings = self
+            settings.phrases = vocabulary.answers
+            return settings
+        }
+
+        /// The largest weight at which speech a bot does not expect is recognized as well as with
+        /// the general model alone, measured on other voices (Benchmarks/README.md); more gains a
+        /// little on the bot's phrases and loses more on everything else.
+        public static let defaultPhraseWeight = 0.3
 
         /// `en-us` under the folder PocketSphinx was installed with (deploy/setup.sh:
         /// /usr/local/share/pocketsphinx/model), or under $POCKETSPHINX_PATH when set.

@@ -1,13 +1,22 @@
 // voicegate-speech-bench: the embedded recognizer on a corpus of WAV files with a transcripts.tsv
-// (file TAB words), as a call would feed it: 8 kHz, in 20 ms chunks, one session per file.
-// Prints each file's hypothesis, then word error rate and real-time factor. Benchmarks/speech.sh
-// runs it on ../shared/corpus/speech.
+// (file TAB words), as a call would feed it: 8 kHz, in 20 ms chunks, one session per file. Runs
+// the open-vocabulary recognizer and the one biased towards a bot's phrases (deploy/bots/demo.json
+// unless --bot says otherwise) on the same files in the same process, and prints each file's
+// hypotheses, then for each the word error rate, topic accuracy for the bot, real-time factor and
+// what a decoder costs. Benchmarks/speech.sh runs it on ../shared/corpus/speech.
 import Foundation
 import VoiceGateCore
 import VoiceGateRecognition
 
 let usage = """
     usage: voicegate-speech-bench [options] [corpus-dir]     (default ../shared/corpus/speech)
+      --bot FILE               the bot whose topics judge the hypotheses and whose phrases bias the
+                               second recognizer (default deploy/bots/demo.json)
+      --passes open,biased     which recognizers to run (default both)
+      --phrases answers|all    the bot's phrases the biased recognizer gets: what the bot acts on
+                               (triggers, choices, yes/no and digit words), or those and its prompts
+                               (default answers)
+      --phrase-weight W        the phrase model's share in the interpolation (default \(PocketSphinxRecognizer.Settings.defaultPhraseWeight))
       --chunk N                samples per feed (default 160: 20 ms at 8 kHz)
       --front-end wideband|narrowband:HZ
                                how 8 kHz audio meets the model (default wideband)
@@ -27,7 +36,10 @@ func fail(_ message: String) -> Never {
 
 var settings = PocketSphinxRecognizer.Settings()
 var chunk = 160
-var corpus = "../shared/corpus/speech"
+var corpusPath = "../shared/corpus/speech"
+var botPath = "deploy/bots/demo.json"
+var passes = ["open", "biased"]
+var withPrompts = false
 var estimate = false
 var quiet = false
 var preRoll: Double?
@@ -38,6 +50,17 @@ while let argument = arguments.popFirst() {
         return v
     }
     switch argument {
+    case "--bot": botPath = value()
+    case "--passes":
+        passes = value().split(separator: ",").map(String.init)
+        guard !passes.isEmpty, passes.allSatisfy({ $0 == "open" || $0 == "biased" }) else { fail("--passes: open, biased or open,biased") }
+    case "--phrases":
+        let v = value()
+        guard v == "answers" || v == "all" else { fail("--phrases: answers or all") }
+        withPrompts = v == "all"
+    case "--phrase-weight":
+        guard let w = Double(value()), (0...1).contains(w) else { fail("--phrase-weight needs a number from 0 to 1") }
+        settings.phraseWeight = w
     case "--chunk":
         guard let n = Int(value()), n > 0 else { fail("--chunk needs a positive number") }
         chunk = n
@@ -61,36 +84,21 @@ while let argument = arguments.popFirst() {
     case "-h", "--help": print(usage); exit(0)
     default:
         if argument.hasPrefix("-") { fail("unknown option \(argument)\n\(usage)") }
-        corpus = argument
+        corpusPath = argument
     }
 }
 
-// The corpus: transcripts.tsv names the files and what was said in each.
-let folder = URL(fileURLWithPath: corpus)
-guard let tsv = try? String(contentsOf: folder.appendingPathComponent("transcripts.tsv"), encoding: .utf8) else {
-    fail("no transcripts.tsv in \(folder.path)")
-}
-struct Item { let file: String; let reference: String; let audio: PCMAudio }
-let items: [Item] = tsv.split(separator: "\n").compactMap { line in
-    let fields = line.split(separator: "\t", maxSplits: 1).map(String.init)
-    guard fields.count == 2 else { return nil }
-    let url = folder.appendingPathComponent(fields[0])
-    do {
-        let audio = try PCMAudio(wav: Array(try Data(contentsOf: url)))
-        return Item(file: fields[0], reference: fields[1], audio: audio.sampleRate == 8000 ? audio : audio.resampled(to: 8000))
-    } catch {
-        fail("\(url.path): \(error)")
-    }
-}
-guard !items.isEmpty else { fail("transcripts.tsv lists no files") }
-
-let recognizer: PocketSphinxRecognizer
-do { recognizer = try PocketSphinxRecognizer(settings: settings) } catch { fail("\(error)") }
+let corpus: SpeechCorpus
+do { corpus = try SpeechCorpus(folder: URL(fileURLWithPath: corpusPath)) } catch { fail("\(corpusPath): \(error)") }
+guard !corpus.items.isEmpty else { fail("transcripts.tsv lists no files") }
 
 if estimate {
-    do { print(try recognizer.estimateCepstralMean(of: items.map(\.audio.samples))) } catch { fail("\(error)") }
+    do { print(try PocketSphinxRecognizer(settings: settings).estimateCepstralMean(of: corpus.items.map(\.audio.samples))) } catch { fail("\(error)") }
     exit(0)
 }
+
+let judge: BotJudge
+do { judge = try BotJudge(file: botPath) } catch { fail("\(botPath): \(error)") }
 
 func residentMegabytes() -> Double {
     guard let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8),
@@ -98,86 +106,71 @@ func residentMegabytes() -> Double {
     return pages * Double(sysconf(Int32(_SC_PAGESIZE))) / 1_048_576
 }
 
-let clock = ContinuousClock()
-func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
-
-// Loading decoders is a start-up cost, kept out of the per-file figures.
-let rssBefore = residentMegabytes()
-var loadTimes: [Double] = []
-for n in 1...2 {
-    let began = clock.now
-    do { try recognizer.prepare(decoders: n) } catch { fail("\(error)") }
-    loadTimes.append(seconds(clock.now - began))
+/// One recognizer's figures, kept for the comparison at the end.
+struct PassSummary {
+    let name: String
+    let run: CorpusRun
+    let topicHits: Int
+    let loadTimes: [Double]
+    /// Resident megabytes each decoder added.
+    let memory: [Double]
 }
-let rssAfter = residentMegabytes()
 
-/// What the demo bot (deploy/bots/demo.json, from the working directory: Benchmarks/speech.sh runs
-/// at the package root) makes of a text: the topic it triggers, or for a yes/no or digits answer
-/// the answer read. A file counts as right when its hypothesis does what its reference does.
-let topicOf: ((String) -> String?)? = {
-    guard let data = FileManager.default.contents(atPath: "deploy/bots/demo.json"),
-          let demo = try? BotDefinition.parse(data) else { return nil }
-    let matcher = TopicMatcher(demo)
-    return { text in
-        if let match = matcher.best(text), match.score >= demo.settings.matchThreshold { return "topic:\(match.topic)" }
-        let yesNo = Question(prompt: "", kind: .yesNo, variable: "x")
-        if case .bool(let answer)? = AnswerReader.read(.speech(text, confidence: 1), for: yesNo, threshold: demo.settings.matchThreshold) {
-            return answer ? "yes" : "no"
-        }
-        return "nothing"
+var summaries: [PassSummary] = []
+for pass in passes {
+    var passSettings = settings
+    if pass == "biased" {
+        let vocabulary = BotVocabulary(judge.definition)
+        passSettings = passSettings.biased(towards: vocabulary)
+        if withPrompts { passSettings.phrases += vocabulary.prompts }
     }
-}()
+    let recognizer: PocketSphinxRecognizer
+    do { recognizer = try PocketSphinxRecognizer(settings: passSettings) } catch { fail("\(error)") }
 
-var total = WordErrorRate()
-var audioSeconds = 0.0
-var workSeconds = 0.0
-var finishLatencies: [Double] = []
-var startLatencies: [Double] = []
-var topicHits = 0
-if !quiet { print("file\terrors/words\tconfidence\tRTF\tspeech (detector)\thypothesis | reference") }
-for item in items {
-    var samples = item.audio.samples
-    // Where the utterance detector puts the speech, as a check on it; not timed.
-    var span = "-"
-    var speechStart: Double?
-    if let detector = try? UtteranceDetector() {
-        var events = detector.feed(samples)
-        if let last = detector.finish() { events.append(last) }
-        span = events.compactMap { event -> String? in
-            if case .ended(let s) = event { return String(format: "%.2f-%.2f", s.start, s.end) }
-            return nil
-        }.joined(separator: ",")
-        for case .started(let at) in events { speechStart = speechStart ?? at }
+    // Loading decoders is a start-up cost, kept out of the per-file figures.
+    // The first decoder's memory includes what the process loads once (and heap a recognizer of
+    // an earlier pass left); the second's is what each further decoder costs.
+    var loadTimes: [Double] = []
+    var memory: [Double] = []
+    for n in 1...2 {
+        let rssBefore = residentMegabytes()
+        let began = CorpusRun.clock.now
+        do { try recognizer.prepare(decoders: n) } catch { fail("\(error)") }
+        loadTimes.append(CorpusRun.seconds(CorpusRun.clock.now - began))
+        memory.append(residentMegabytes() - rssBefore)
     }
-    if let preRoll, let speechStart {
-        samples = Array(samples[max(0, Int((speechStart - preRoll) * 8000))...])
+
+    let run: CorpusRun
+    do { run = try CorpusRun(recognizer: recognizer, corpus: corpus, chunk: chunk, preRoll: preRoll) } catch { fail("\(error)") }
+    var hits = 0
+    print(pass == "open"
+          ? "== open vocabulary: the general en-us language model"
+          : "== biased towards \(judge.definition.name) (\(botPath)): \(passSettings.phrases.count) phrases interpolated at \(passSettings.phraseWeight)\(withPrompts ? ", prompts included" : "")")
+    if pass == "biased", let missing = try? recognizer.wordsMissingFromDictionary(), !missing.isEmpty {
+        print("words not in the dictionary, left out: \(missing.joined(separator: " "))")
     }
-    let began = clock.now
-    let result: Recognition
-    do {
-        let session = try recognizer.start()
-        startLatencies.append(seconds(clock.now - began))
-        var offset = 0
-        while offset < samples.count {
-            session.feed(samples[offset..<min(samples.count, offset + chunk)])
-            offset += chunk
+    if !quiet { print("file\terrors/words\tconfidence\tRTF\tspeech (detector)\tbot does\thypothesis | reference") }
+    for file in run.files {
+        let expected = judge.outcome(of: file.item.reference), got = judge.outcome(of: file.recognition.text)
+        if expected == got { hits += 1 }
+        if !quiet {
+            let verdict = expected == got ? "ok \(got)" : "MISS \(got), not \(expected)"
+            print("\(file.item.file)\t\(file.wer.errors)/\(file.wer.referenceWords)\t\(String(format: "%.2f", file.recognition.confidence))\t"
+                  + "\(String(format: "%.3f", file.work / file.item.audio.durationSeconds))\t\(CorpusRun.detectedSpans(of: file.item.audio.samples))\t"
+                  + "\(verdict)\t\(file.recognition.text) | \(file.item.reference)")
         }
-        let finishing = clock.now
-        result = try session.finish()
-        finishLatencies.append(seconds(clock.now - finishing))
-    } catch {
-        fail("\(item.file): \(error)")
     }
-    let work = seconds(clock.now - began)
-    let wer = WordErrorRate(reference: item.reference, hypothesis: result.text)
-    total += wer
-    audioSeconds += item.audio.durationSeconds
-    workSeconds += work
-    if let topicOf, topicOf(result.text) == topicOf(item.reference) { topicHits += 1 }
-    if !quiet {
-        print("\(item.file)\t\(wer.errors)/\(wer.referenceWords)\t\(String(format: "%.2f", result.confidence))\t"
-              + "\(String(format: "%.3f", work / item.audio.durationSeconds))\t\(span)\t\(result.text) | \(item.reference)")
-    }
+    let finish = run.finishLatencies
+    print("""
+        WER: \(String(format: "%.1f", run.total.rate * 100)) % (\(run.total.errors) errors: \(run.total.substitutions) substitutions, \(run.total.deletions) deletions, \(run.total.insertions) insertions)
+        topic accuracy: \(String(format: "%.1f %% (%d/%d)", Double(hits) * 100 / Double(corpus.items.count), hits, corpus.items.count))
+        real-time factor: \(String(format: "%.3f", run.realTimeFactor)) (\(String(format: "%.2f", run.workSeconds)) s of recognition for \(String(format: "%.1f", run.audioSeconds)) s of audio, one thread)
+        start latency: mean \(String(format: "%.1f", run.startLatencies.reduce(0, +) / Double(run.startLatencies.count) * 1000)) ms (a pooled decoder, its front end renewed)
+        finish latency: mean \(String(format: "%.0f", finish.reduce(0, +) / Double(finish.count) * 1000)) ms, max \(String(format: "%.0f", (finish.max() ?? 0) * 1000)) ms (from the last feed to the result)
+        decoder load: \(String(format: "%.2f", loadTimes[0])) s first, \(String(format: "%.2f", loadTimes[1])) s second; resident memory +\(String(format: "%.0f", memory[0])) MB first, +\(String(format: "%.0f", memory[1])) MB second
+
+        """)
+    summaries.append(PassSummary(name: pass, run: run, topicHits: hits, loadTimes: loadTimes, memory: memory))
 }
 
 let frontEnd: String
@@ -187,12 +180,16 @@ case .narrowband(let hz): frontEnd = "narrowband (8 kHz, filters to \(Int(hz)) H
 }
 let extras = settings.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
 print("""
-    corpus: \(folder.path), \(items.count) files, \(String(format: "%.1f", audioSeconds)) s of audio, \(total.referenceWords) words
-    settings: front end \(frontEnd); cepstral mean \(settings.cepstralMean ?? "model default"); chunk \(chunk) samples\(preRoll.map { String(format: "; fed from %.2f s before the detected start", $0) } ?? "")\(extras.isEmpty ? "" : "; " + extras)
-    WER: \(String(format: "%.1f", total.rate * 100)) % (\(total.errors) errors: \(total.substitutions) substitutions, \(total.deletions) deletions, \(total.insertions) insertions)
-    real-time factor: \(String(format: "%.3f", workSeconds / audioSeconds)) (\(String(format: "%.2f", workSeconds)) s of recognition for \(String(format: "%.1f", audioSeconds)) s of audio, one thread)
-    start latency: mean \(String(format: "%.1f", startLatencies.reduce(0, +) / Double(startLatencies.count) * 1000)) ms (a pooled decoder, its front end renewed)
-    finish latency: mean \(String(format: "%.0f", finishLatencies.reduce(0, +) / Double(finishLatencies.count) * 1000)) ms, max \(String(format: "%.0f", (finishLatencies.max() ?? 0) * 1000)) ms (from the last feed to the result)
-    decoder load: \(String(format: "%.2f", loadTimes[0])) s first, \(String(format: "%.2f", loadTimes[1])) s second; resident memory +\(String(format: "%.0f", rssAfter - rssBefore)) MB for 2
-    topic accuracy: \(topicOf == nil ? "not measured (no topics yet: set topicOf in Sources/voicegate-speech-bench/main.swift)" : String(format: "%.1f %% (%d/%d)", Double(topicHits) * 100 / Double(items.count), topicHits, items.count))
+    corpus: \(corpus.folder.path), \(corpus.items.count) files, \(String(format: "%.1f", corpus.seconds)) s of audio, \(summaries.first?.run.total.referenceWords ?? 0) words; topics judged by \(botPath)
+    settings: front end \(frontEnd); cepstral mean \(settings.cepstralMean ?? "model default"); chunk \(chunk) samples\(preRoll.map { String(format: "; fed from %.2f s before the detected start", $0) } ?? "; whole files")\(extras.isEmpty ? "" : "; " + extras)
     """)
+print("recognizer\tWER\ttopic accuracy\tRTF\tdecoder load\tmemory per decoder")
+for s in summaries {
+    print("\(s.name)\t\(String(format: "%.1f %%", s.run.total.rate * 100))\t\(String(format: "%.1f %% (%d/%d)", Double(s.topicHits) * 100 / Double(corpus.items.count), s.topicHits, corpus.items.count))\t"
+          + "\(String(format: "%.3f", s.run.realTimeFactor))\t\(String(format: "%.2f s", s.loadTimes[1]))\t\(String(format: "+%.0f MB", s.memory[1]))")
+}
+if summaries.count == 2, summaries[0].run.total.rate > 0 {
+    let (open, biased) = (summaries[0], summaries[1])
+    print(String(format: "biased / open: WER x%.2f, topic errors %d -> %d, RTF x%.2f", biased.run.total.rate / open.run.total.rate,
+                 corpus.items.count - open.topicHits, corpus.items.count - biased.topicHits, biased.run.realTimeFactor / open.run.realTimeFactor))
+}
