@@ -171,10 +171,14 @@ struct CallCommand {
         return failed ? 1 : 0
     }
 
-    /// The embedded recognizer when the script expects text; a clear error when it is missing.
+    /// The embedded recognizer when the script expects text, biased towards the words it expects
+    /// (as a bot's recognizer is towards its triggers); a clear error when it is missing.
     static func recognizer(for script: CallScript) throws -> (any SpeechRecognizer)? {
-        guard script.lines.contains(where: { if case .expect(.text) = $0.step { return true } else { return false } }) else { return nil }
-        do { return try PocketSphinxRecognizer() } catch {
+        let expected = script.lines.compactMap { line -> String? in
+            if case .expect(.text(let words, _)) = line.step { return words } else { return nil }
+        }
+        guard !expected.isEmpty else { return nil }
+        do { return try PocketSphinxRecognizer(settings: .init(phrases: expected, phraseWeight: 0.9)) } catch {
             throw Arguments.UsageError(description: "expect text needs the speech recognizer: \(error)")
         }
     }

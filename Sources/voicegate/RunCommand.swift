@@ -144,7 +144,7 @@ final class Gateway: @unchecked Sendable {
             log.write(LogLine(.info, "speech.prompts_ready", [("prompts", String(count)),
                                                               ("ms", String(Int(Date().timeIntervalSince(started) * 1000)))]))
         }
-        let heard = SpeechIn.make(config.speech, bots: config.bots, log: log)
+        let heard = SpeechIn.make(config.speech, bots: config.bots, definitions: definitions, log: log)
         let recorder = ConversationRecorder(store: store, log: log, speech: speech, heard: heard,
                                             inactivity: TimeInterval(config.calls.inactivitySeconds), definitions: definitions)
         let endpoint = SIPEndpoint(config: config, bot: bot, observer: recorder, log: log, metrics: metrics)

@@ -7,14 +7,14 @@ extension Integration {
     @Suite struct SpeechInputTests {
         static func speech(_ file: String) -> String { Paths.corpus.appendingPathComponent("speech/\(file)").path }
 
-        @Test("the demo bot by speech: 'check my order status' starts order status, keys give the number, 'no thank you' says goodbye and ends the call")
+        @Test("the demo bot by speech: the softphone hears the greeting's words, 'check my order status' starts order status, keys give the number, 'no thank you' says goodbye and ends the call")
         func demoBySpeech() async throws {
             let gateway = try GatewayProcess(configuration: ["bots": [SpeakingBotTests.demoBot]])
             _ = try #require(gateway.waitFor(event: "speech.prompts_ready", timeout: 60))
             _ = try #require(gateway.waitFor(event: "speech.recognizer_ready", timeout: 60))
             let script = """
                 wait 40
-                expect speech
+                expect text "and welcome" within 1
                 play \(SpeechInputTests.speech("03.wav"))
                 wait 15
                 expect speech
