@@ -12,6 +12,19 @@ extension Integration {
             try await gateway.api("/api/v1/conversations/\(id)").1["transcript"] as? [[String: Any]] ?? []
         }
 
+        /// The call the gateway hung up because the bot ended the conversation: waits until it is
+        /// closed, checks it ended resolved by the bot, and returns its turns.
+        static func endedByBot(_ gateway: GatewayProcess, sourceLocation: SourceLocation = #_sourceLocation) async throws -> [[String: Any]] {
+            let ended = try #require(gateway.waitFor(event: "call.ended"), sourceLocation: sourceLocation)
+            #expect(ended["hangup_by"] == "gateway", sourceLocation: sourceLocation)
+            let id = try #require(ended["conversation"], sourceLocation: sourceLocation)
+            let done = try await eventually { try await gateway.api("/api/v1/conversations/\(id)").1["state"] as? String == "closed" }
+            #expect(done, sourceLocation: sourceLocation)
+            let (_, conversation) = try await gateway.api("/api/v1/conversations/\(id)")
+            #expect(conversation["outcome"] as? String == "resolved" && conversation["endReason"] as? String == "botEnded", sourceLocation: sourceLocation)
+            return try await turns(gateway, id)
+        }
+
         @Test("the demo bot by keys: greeting heard, order status answered, goodbye ends the call; every turn in the transcript")
         func demoByKeys() async throws {
             let gateway = try GatewayProcess(configuration: ["bots": [SpeakingBotTests.demoBot]])
@@ -32,14 +45,7 @@ extension Integration {
                                                              "--script", "demo.txt"], files: ["demo.txt": script])
             #expect(status == 0, "\(phone.report["failedStep"] ?? "") \(phone.stderr)")
             #expect((phone.report["heard"] as? [Any])?.count ?? 0 >= 4, "greeting, prompt, answer, goodbye: \(phone.report)")
-            let ended = try #require(gateway.waitFor(event: "call.ended"))
-            #expect(ended["hangup_by"] == "gateway")
-            let id = try #require(ended["conversation"])
-            let done = try await eventually { try await gateway.api("/api/v1/conversations/\(id)").1["state"] as? String == "closed" }
-            #expect(done)
-            let (_, conversation) = try await gateway.api("/api/v1/conversations/\(id)")
-            #expect(conversation["outcome"] as? String == "resolved" && conversation["endReason"] as? String == "botEnded")
-            let turns = try await SpeakingBotTests.turns(gateway, id)
+            let turns = try await SpeakingBotTests.endedByBot(gateway)
             let texts = turns.compactMap { $0["text"] as? String }
             #expect(texts.contains("Hello, and welcome to VoiceGate."))
             #expect(turns.contains { ($0["data"] as? [String: Any])?["speak"] as? String == "<speak>I see you are calling from <say-as interpret-as=\"telephone\">+14155550123</say-as>.</speak>" })

@@ -27,14 +27,7 @@ extension Integration {
             let (status, phone) = try SoftphoneProcess.call(["+18005550100", "--from", "+14155550123", "--gateway", "127.0.0.1:\(gateway.sipPort)",
                                                              "--script", "speech.txt"], files: ["speech.txt": script], timeout: 120)
             #expect(status == 0, "\(phone.report["failedStep"] ?? "") \(phone.stderr)")
-            let ended = try #require(gateway.waitFor(event: "call.ended"))
-            #expect(ended["hangup_by"] == "gateway")
-            let id = try #require(ended["conversation"])
-            let done = try await eventually { try await gateway.api("/api/v1/conversations/\(id)").1["state"] as? String == "closed" }
-            #expect(done)
-            let (_, conversation) = try await gateway.api("/api/v1/conversations/\(id)")
-            #expect(conversation["outcome"] as? String == "resolved" && conversation["endReason"] as? String == "botEnded")
-            let turns = try await SpeakingBotTests.turns(gateway, id)
+            let turns = try await SpeakingBotTests.endedByBot(gateway)
             let said = turns.filter { $0["from"] as? String == "customer" && $0["kind"] as? String == "speech" }
             #expect(said.count == 2, "two utterances, each one turn: \(said)")
             for turn in said {
