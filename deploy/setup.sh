@@ -62,9 +62,10 @@ for p in "${packages[@]}"; do
 done
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing system packages: ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
+  # Through env, not export: sudo drops the caller's environment, and tshark's debconf question
+  # (may non-superusers capture?) would otherwise wait for an answer.
   as_root apt-get update -qq
-  as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 else
   log "system packages: all present"
 fi
