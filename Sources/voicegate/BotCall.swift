@@ -47,6 +47,7 @@ final class BotCall: @unchecked Sendable {
     /// Hears the caller, on its own queue: recognition is the heaviest work of a call and must
     /// not hold up prompts, keys or the bot.
     private let listener: CallListener?              // listenQueue only
+    private var listening = true                     // listenQueue only
     private let listenQueue: DispatchQueue
     /// How the conversation ends when the bot (not the caller) ended it.
     private(set) var requestedEnd: (Conversation.Outcome, String)?   // queue only
@@ -119,6 +120,7 @@ final class BotCall: @unchecked Sendable {
             timer = nil
             // What the caller was saying as they hung up is still a turn.
             listenQueue.async { [self] in
+                listening = false
                 if let listener { report(listener.finish()) }
             }
             if case .external(let bot) = driver {
@@ -133,7 +135,8 @@ final class BotCall: @unchecked Sendable {
     // MARK: - listenQueue only
 
     private func heard(_ samples: [Int16]) {
-        guard let listener else { return }
+        // Audio the feeder hands over between the hang-up and the call's removal starts nothing.
+        guard listening, let listener else { return }
         report(listener.feed(samples))
     }
 
