@@ -35,15 +35,22 @@ final class TestBotProcess: @unchecked Sendable {
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = FileHandle.standardError
-        pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            guard let self else { return }
-            self.condition.lock()
-            self.output.append(data)
-            if data.isEmpty { handle.readabilityHandler = nil }
-            self.condition.broadcast()
-            self.condition.unlock()
-        }
+        // A blocking read loop, not readabilityHandler: on Linux that one's dispatch read source
+        // can crash libdispatch's event loop when torn down (swift-corelibs-libdispatch#949).
+        let handle = pipe.fileHandleForReading
+        Thread { [weak self] in
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            while true {
+                let n = buffer.withUnsafeMutableBytes { read(handle.fileDescriptor, $0.baseAddress, $0.count) }
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0, let self else { return }
+                let data = Data(buffer[..<n])
+                self.condition.lock()
+                self.output.append(data)
+                self.condition.broadcast()
+                self.condition.unlock()
+            }
+        }.start()
         process.terminationHandler = { [weak self] _ in
             guard let self else { return }
             self.condition.lock()

@@ -16,6 +16,7 @@ final class Baresip: @unchecked Sendable {
     static let executable = URL(fileURLWithPath: "/usr/bin/baresip")
 
     let process = Process()
+    private var reader: PipeReader?   // its output, read to the end
     let folder: URL
     /// The port baresip's SIP stack listens on (UDP and TCP).
     let sipPort: Int
@@ -72,11 +73,7 @@ final class Baresip: @unchecked Sendable {
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
-        pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            if data.isEmpty { handle.readabilityHandler = nil }
-            self?.append(data)
-        }
+        reader = PipeReader(pipe) { [weak self] data in self?.append(data) }
         process.terminationHandler = { [weak self] _ in
             guard let self else { return }
             self.condition.lock()

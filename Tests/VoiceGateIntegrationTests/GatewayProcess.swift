@@ -10,6 +10,7 @@ final class GatewayProcess: @unchecked Sendable {
     struct StartFailure: Error, CustomStringConvertible { let description: String }
 
     let process = Process()
+    private var reader: PipeReader?   // its output, read to the end
     let folder: URL
     private let condition = NSCondition()
     private var lines: [[String: String]] = []   // guarded by condition
@@ -55,10 +56,7 @@ final class GatewayProcess: @unchecked Sendable {
         let errPipe = Pipe()
         process.standardError = errPipe
         process.standardOutput = FileHandle.nullDevice
-        errPipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            self?.append(data)
-        }
+        reader = PipeReader(errPipe) { [weak self] data in self?.append(data) }
         process.terminationHandler = { [weak self] _ in
             guard let self else { return }
             self.condition.lock()

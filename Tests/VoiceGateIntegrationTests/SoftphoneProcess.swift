@@ -6,6 +6,7 @@ import Foundation
 /// pass. Killed on deinit if still running (a failing test still cleans up).
 final class SoftphoneProcess: @unchecked Sendable {
     let process = Process()
+    private var readers: [PipeReader] = []   // stdout and stderr, each read to the end
     let folder: URL
     private let condition = NSCondition()
     private var stdoutBuffer = Data()      // guarded by condition
@@ -26,8 +27,8 @@ final class SoftphoneProcess: @unchecked Sendable {
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        out.fileHandleForReading.readabilityHandler = { [weak self] h in self?.append(h.availableData, toStdout: true) }
-        err.fileHandleForReading.readabilityHandler = { [weak self] h in self?.append(h.availableData, toStdout: false) }
+        readers = [PipeReader(out) { [weak self] data in self?.append(data, toStdout: true) },
+                   PipeReader(err) { [weak self] data in self?.append(data, toStdout: false) }]
         process.terminationHandler = { [weak self] _ in
             guard let self else { return }
             self.condition.lock()
@@ -101,15 +102,8 @@ final class SoftphoneProcess: @unchecked Sendable {
         condition.unlock()
         guard !process.isRunning else { return nil }
         process.waitUntilExit()
-        // The pipes may still hold the last lines: read them to the end.
-        if let out = process.standardOutput as? Pipe {
-            out.fileHandleForReading.readabilityHandler = nil
-            append(out.fileHandleForReading.readDataToEndOfFile(), toStdout: true)
-        }
-        if let err = process.standardError as? Pipe {
-            err.fileHandleForReading.readabilityHandler = nil
-            append(err.fileHandleForReading.readDataToEndOfFile(), toStdout: false)
-        }
+        // The pipes may still hold the last lines: the readers take them up to the end.
+        for reader in readers { reader.waitForEnd(timeout: 10) }
         return process.terminationStatus
     }
 

@@ -8,6 +8,7 @@ final class TLSTunnel: @unchecked Sendable {
     struct StartFailure: Error, CustomStringConvertible { let description: String }
 
     let process = Process()
+    private var reader: PipeReader?   // its output, read to the end
     let port: Int
     private let folder: URL
 
@@ -36,9 +37,8 @@ final class TLSTunnel: @unchecked Sendable {
         process.standardOutput = pipe
         let ready = DispatchSemaphore(value: 0)
         let log = LockedText()
-        pipe.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty { ready.signal(); handle.readabilityHandler = nil; return }
+        reader = PipeReader(pipe) { data in
+            if data.isEmpty { ready.signal(); return }
             if log.append(String(decoding: data, as: UTF8.self)).contains("Configuration successful") { ready.signal() }
         }
         try process.run()

@@ -7,6 +7,7 @@ final class TestBot: @unchecked Sendable {
     struct StartFailure: Error, CustomStringConvertible { let description: String }
 
     let process = Process()
+    private var reader: PipeReader?   // its output, read to the end
     let recordFile: URL
     private(set) var port = 0
     private let condition = NSCondition()
@@ -20,12 +21,10 @@ final class TestBot: @unchecked Sendable {
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice
-        pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
+        reader = PipeReader(pipe) { [weak self] data in
             guard let self else { return }
             self.condition.lock()
             self.output.append(data)
-            if data.isEmpty { handle.readabilityHandler = nil }
             self.condition.broadcast()
             self.condition.unlock()
         }
