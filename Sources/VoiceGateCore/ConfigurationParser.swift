@@ -38,14 +38,15 @@ public enum ConfigurationParser {
                 ConfigurationProblem(path: "", line: error.line, message: "not valid JSON (column \(error.column)): \(error.message)")
             ]))
         }
-        var reader = Reader()
+        var reader = ConfigurationReader()
         let config = reader.configuration(root)
         reader.problems += crossCheck(config, lines: reader.lines)
         return reader.problems.isEmpty ? .success(config) : .failure(ConfigurationError(problems: reader.problems))
     }
 }
 
-private struct Reader {
+/// Internal, not private: the transfer sections are read in ConfigurationParser+Transfer.swift.
+struct ConfigurationReader {
     var problems: [ConfigurationProblem] = []
     /// The line of every field and list item read, by path, for the cross-checks.
     var lines: [String: Int] = [:]
@@ -64,7 +65,7 @@ private struct Reader {
         for member in list {
             let memberPath = path.isEmpty ? member.key : "\(path).\(member.key)"
             if !known.contains(member.key) {
-                let hint = known.first { Reader.closeEnough($0, member.key) }.map { " (did you mean '\($0)'?)" } ?? ""
+                let hint = known.first { ConfigurationReader.closeEnough($0, member.key) }.map { " (did you mean '\($0)'?)" } ?? ""
                 problem(memberPath, member.keyLine, "unknown field\(hint); known fields here: \(known.joined(separator: ", "))")
             } else if out[member.key] != nil {
                 problem(memberPath, member.keyLine, "given twice")
@@ -101,7 +102,7 @@ private struct Reader {
             return def
         }
         guard range.contains(n) else {
-            problem("\(path).\(key)", line, "must be from \(Reader.text(range.lowerBound)) to \(Reader.text(range.upperBound)), not \(Reader.text(n))")
+            problem("\(path).\(key)", line, "must be from \(ConfigurationReader.text(range.lowerBound)) to \(ConfigurationReader.text(range.upperBound)), not \(ConfigurationReader.text(n))")
             return def
         }
         return n
@@ -163,7 +164,7 @@ private struct Reader {
         var config = GatewayConfiguration()
         lines[""] = root.line
         let top = members(root, "", known: ["sip", "http", "calls", "shutdown", "trunks", "phoneNumbers", "sipHeaders",
-                                            "bots", "store", "admin", "greeting", "speech", "log"])
+                                            "bots", "store", "admin", "greeting", "speech", "log", "outboundPolicy"])
         if let v = top["sip"] { config.sip = sip(v) }
         if let v = top["http"] { config.http = http(v) }
         if let v = top["calls"] { config.calls = calls(v) }
@@ -193,6 +194,7 @@ private struct Reader {
         }
         if let v = top["speech"] { config.speech = speech(v) }
         if let v = top["log"] { config.log = log(v) }
+        if let v = top["outboundPolicy"] { config.outboundPolicy = outboundPolicy(v) }
         return config
     }
 
@@ -242,7 +244,7 @@ private struct Reader {
         }
         if let (realm, line) = string(f, "realm", "sip") {
             if realm.isEmpty { problem("sip.realm", line, "must not be empty") }
-            else if !Reader.isQuotable(realm) { problem("sip.realm", line, "must not contain '\"', '\\' or control characters: challenges carry it between quotes") }
+            else if !ConfigurationReader.isQuotable(realm) { problem("sip.realm", line, "must not contain '\"', '\\' or control characters: challenges carry it between quotes") }
             else { s.realm = realm }
         }
         return s
@@ -280,7 +282,7 @@ private struct Reader {
         if case .array = value, items.isEmpty { problem("trunks", value.line, "must list at least one trunk") }
         for (i, item) in items.enumerated() {
             let path = "trunks[\(i)]"
-            let f = members(item, path, known: ["name", "sources", "credentials", "defaultCountryCode", "outbound"])
+            let f = members(item, path, known: ["name", "sources", "credentials", "defaultCountryCode", "outbound", "transfer"])
             var name = ""
             if let (n, line) = string(f, "name", path) {
                 name = n
@@ -312,10 +314,11 @@ private struct Reader {
             if let (text, line) = string(f, "defaultCountryCode", path) {
                 // "+44" is how people write a calling code; the digits are what numbers get prefixed with.
                 let digits = text.hasPrefix("+") ? String(text.dropFirst()) : text
-                if Reader.isCountryCode(digits) { trunk.defaultCountryCode = digits }
+                if ConfigurationReader.isCountryCode(digits) { trunk.defaultCountryCode = digits }
                 else { problem("\(path).defaultCountryCode", line, "must be a country calling code, 1 to 3 digits not starting with 0 (like \"44\" or \"+44\"), not '\(text)'") }
             }
             if let v = f["outbound"] { trunk.outbound = outbound(v, "\(path).outbound") }
+            if let v = f["transfer"] { trunk.transfer = trunkTransfer(v, "\(path).transfer", hasOutbound: f["outbound"] != nil) }
             out.append(trunk)
         }
         return out
@@ -341,7 +344,7 @@ private struct Reader {
         var texts: [String] = []
         for key in ["username", "password"] {
             guard let (text, line) = required(f, key, path, in: value) else { texts.append(""); continue }
-            if !Reader.isQuotable(text) {
+            if !ConfigurationReader.isQuotable(text) {
                 problem("\(path).\(key)", line, "must not contain '\"', '\\' or control characters: digest authentication carries it between quotes")
             }
             texts.append(text)
@@ -353,7 +356,7 @@ private struct Reader {
         let f = members(value, path, known: ["host", "port", "transport"])
         var route = OutboundRoute(host: "")
         if let (host, line) = required(f, "host", path, in: value, why: ": where requests to this trunk go") {
-            if IPAddress(host) != nil || Reader.isHostName(host) { route.host = host }
+            if IPAddress(host) != nil || ConfigurationReader.isHostName(host) { route.host = host }
             else { problem("\(path).host", line, "'\(host)' is not an IP address or host name (like sbc.example.net; port and transport are fields of their own)") }
         }
         if let (text, line) = string(f, "transport", path) {
@@ -370,15 +373,19 @@ private struct Reader {
         if case .array = value, items.isEmpty { problem("phoneNumbers", value.line, "must list at least one number: without numbers every call gets 404") }
         for (i, item) in items.enumerated() {
             let path = "phoneNumbers[\(i)]"
-            let f = members(item, path, known: ["number", "bot", "voiceEnabled", "makeCalls"])
+            let f = members(item, path, known: ["number", "bot", "voiceEnabled", "makeCalls", "transferCallerId"])
             var entry = PhoneNumberSettings(number: "", bot: "")
             if let (number, line) = required(f, "number", path, in: item, why: ": an E.164 number like +14155550100, or \"*\"") {
-                if number == "*" || Reader.isE164(number) { entry.number = number }
-                else { problem("\(path).number", line, Reader.notE164(number)) }
+                if number == "*" || ConfigurationReader.isE164(number) { entry.number = number }
+                else { problem("\(path).number", line, ConfigurationReader.notE164(number)) }
             }
             entry.bot = required(f, "bot", path, in: item, why: ": the id of the bot that answers it")?.0 ?? ""
             entry.voiceEnabled = bool(f, "voiceEnabled", path, default: entry.voiceEnabled)
             entry.makeCalls = bool(f, "makeCalls", path, default: entry.makeCalls)
+            if let (text, line) = string(f, "transferCallerId", path) {
+                if let id = TransferCallerID(rawValue: text) { entry.transferCallerId = id }
+                else { problem("\(path).transferCallerId", line, "must be \"organization\" or \"caller\"") }
+            }
             out.append(entry)
         }
         return out
@@ -391,18 +398,18 @@ private struct Reader {
             let f = members(item, path, known: ["header", "variable"])
             var mapping = SIPHeaderMapping(header: "", variable: "")
             if let (name, line) = required(f, "header", path, in: item, why: ": the name of the SIP header to copy") {
-                if !Reader.isToken(name) {
+                if !ConfigurationReader.isToken(name) {
                     problem("\(path).header", line, "'\(name)' is not a SIP header name (letters, digits and -.!%*_+`'~)")
-                } else if Reader.credentialHeaders.contains(name.lowercased()) {
+                } else if ConfigurationReader.credentialHeaders.contains(name.lowercased()) {
                     problem("\(path).header", line, "\(name) carries credentials: it is never copied into a variable")
                 } else {
                     mapping.header = name
                 }
             }
             if let (name, line) = required(f, "variable", path, in: item, why: ": the context variable the header's value goes into") {
-                if !Reader.isVariableName(name) {
+                if !ConfigurationReader.isVariableName(name) {
                     problem("\(path).variable", line, "'\(name)' is not a variable name (a letter or _, then letters, digits, _ and .)")
-                } else if Reader.gatewayVariables.contains(name) {
+                } else if ConfigurationReader.gatewayVariables.contains(name) {
                     problem("\(path).variable", line, "\(name) is set by the gateway itself")
                 } else {
                     mapping.variable = name
@@ -422,7 +429,7 @@ private struct Reader {
             // An invalid id is kept as written: phone numbers naming it then find it, and the one
             // problem is reported once.
             let id = required(f, "id", path, in: item, why: ": phone numbers name the bot by it")
-            if let (text, line) = id, !Reader.isBotId(text) {
+            if let (text, line) = id, !ConfigurationReader.isBotId(text) {
                 problem("\(path).id", line, "'\(text)' must be letters, digits, _, . and - only")
             }
             // Read whatever the kind: a wrong type is worth reporting either way.
@@ -434,7 +441,7 @@ private struct Reader {
             case ("external", _)?:
                 var url = ""
                 if let (text, line) = endpoint {
-                    if let trouble = Reader.endpointProblem(text) { problem("\(path).endpoint", line, trouble) } else { url = text }
+                    if let trouble = ConfigurationReader.endpointProblem(text) { problem("\(path).endpoint", line, trouble) } else { url = text }
                 } else if f["endpoint"] == nil {
                     problem("\(path).endpoint", item.line, "is missing: the URL an external bot is reached at")
                 }

@@ -16,12 +16,14 @@ public struct GatewayConfiguration: Sendable, Equatable {
     public var greeting: GreetingSettings
     public var speech: SpeechSettings
     public var log: LogSettings
+    /// Where transfers may dial, and how many: see `TransferPolicy`.
+    public var outboundPolicy: OutboundPolicy
 
     public init(sip: SIPSettings = .init(), http: HTTPSettings = .init(), calls: CallSettings = .init(),
                 shutdown: ShutdownSettings = .init(), trunks: [Trunk] = [], phoneNumbers: [PhoneNumberSettings] = [],
                 sipHeaders: [SIPHeaderMapping] = [], bots: [BotSettings] = [], store: StoreSettings = .init(),
                 admin: AdminSettings = .init(), greeting: GreetingSettings = .init(), speech: SpeechSettings = .init(),
-                log: LogSettings = .init()) {
+                log: LogSettings = .init(), outboundPolicy: OutboundPolicy = .init()) {
         self.sip = sip
         self.http = http
         self.calls = calls
@@ -35,6 +37,7 @@ public struct GatewayConfiguration: Sendable, Equatable {
         self.greeting = greeting
         self.speech = speech
         self.log = log
+        self.outboundPolicy = outboundPolicy
     }
 }
 
@@ -111,13 +114,51 @@ public struct Trunk: Sendable, Equatable {
     public var defaultCountryCode: String?
     /// Where requests the gateway starts towards this trunk go (transfers); nil: nowhere.
     public var outbound: OutboundRoute?
+    /// How calls from this trunk are transferred, and whether it may transfer them itself.
+    public var transfer: TrunkTransferSettings
     public init(name: String, sources: [IPAddressRange], credentials: DigestCredentials? = nil,
-                defaultCountryCode: String? = nil, outbound: OutboundRoute? = nil) {
+                defaultCountryCode: String? = nil, outbound: OutboundRoute? = nil, transfer: TrunkTransferSettings = .init()) {
         self.name = name
         self.sources = sources
         self.credentials = credentials
         self.defaultCountryCode = defaultCountryCode
         self.outbound = outbound
+        self.transfer = transfer
+    }
+}
+
+/// How a transfer of a call from a trunk is carried out (the policy deciding whether it may
+/// happen at all is `TransferPolicy`).
+public struct TrunkTransferSettings: Sendable, Equatable {
+    public enum Method: String, Sendable, Equatable, CaseIterable {
+        /// Ask the trunk to place the call (REFER): the gateway leaves the media path.
+        case refer
+        /// Place the call through the trunk's outbound route and bridge the two legs.
+        case bridge
+    }
+    /// The Refer-To URI of a REFER.
+    public enum ReferTarget: String, Sendable, Equatable, CaseIterable {
+        /// `sip:+E164@<the trunk's outbound host>`.
+        case sip
+        /// `tel:+E164`, for trunks that route tel: URIs themselves.
+        case tel
+    }
+    public var method: Method = .refer
+    public var referTarget: ReferTarget = .sip
+    /// When the trunk refuses the REFER or it fails: place the call through the trunk and bridge.
+    public var fallbackToBridge: Bool = true
+    /// Whether a REFER arriving from this trunk is honoured; refused otherwise. Off by default: a
+    /// REFER is a request to dial out on the gateway's account.
+    public var acceptRefer: Bool = false
+    /// How long a transfer may take to reach a final status.
+    public var timeoutSeconds: Double = 30
+    public init(method: Method = .refer, referTarget: ReferTarget = .sip, fallbackToBridge: Bool = true,
+                acceptRefer: Bool = false, timeoutSeconds: Double = 30) {
+        self.method = method
+        self.referTarget = referTarget
+        self.fallbackToBridge = fallbackToBridge
+        self.acceptRefer = acceptRefer
+        self.timeoutSeconds = timeoutSeconds
     }
 }
 
@@ -168,13 +209,27 @@ public struct PhoneNumberSettings: Sendable, Equatable {
     public var voiceEnabled: Bool = true
     /// The make-calls privilege: transfers from calls to this number may dial out.
     public var makeCalls: Bool = false
-    public init(number: String, bot: String, voiceEnabled: Bool = true, makeCalls: Bool = false) {
+    /// The caller ID a transfer target sees when the gateway places the call itself.
+    public var transferCallerId: TransferCallerID = .organization
+    public init(number: String, bot: String, voiceEnabled: Bool = true, makeCalls: Bool = false,
+                transferCallerId: TransferCallerID = .organization) {
         self.number = number
         self.bot = bot
         self.voiceEnabled = voiceEnabled
         self.makeCalls = makeCalls
+        self.transferCallerId = transferCallerId
     }
     public var isCatchAll: Bool { number == "*" }
+}
+
+/// The caller ID shown to a transfer target when the gateway places the call itself (bridged
+/// transfers; on a REFER the trunk decides).
+public enum TransferCallerID: String, Sendable, Equatable, CaseIterable {
+    /// The organization number the caller dialed: always a number the organization holds.
+    case organization
+    /// The original caller's number, so the target sees who is calling. Carriers accept it only
+    /// where they allow presenting a number the trunk does not own.
+    case caller
 }
 
 /// A SIP header of the INVITE whose value becomes a context variable.
