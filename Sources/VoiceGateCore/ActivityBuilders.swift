@@ -45,6 +45,15 @@ extension Activity {
         return activity
     }
 
+    /// The `TransferResult` event: what became of the bot's transfer request.
+    public static func transferResult(_ result: TransferResult, address: ActivityAddress,
+                                      id: String = newId(), timestamp: Date = Date()) -> Activity {
+        var activity = gatewayActivity("event", address, id, timestamp)
+        activity.name = "TransferResult"
+        activity.value = result.json
+        return activity
+    }
+
     /// What the caller said (`text` is the utterance) or keyed in (`text` is the keys as keyed,
     /// "12#"). bot-protocol.md gives a keyed message both: `text` the digits ("12"), and
     /// `channelData.digits` the keys with the '#' that ended them ("12#").

@@ -147,6 +147,14 @@ public final class ConversationStore: Sendable {
         }
     }
 
+    /// The transfer audit rows of one conversation, oldest first. Any thread.
+    public func transferAttempts(conversationID: String) throws -> [TransferAttempt] {
+        try reader.withLock { reader in
+            guard let reader else { throw StoreError(code: .misuse, message: "the store is closed", operation: "read transfer attempts") }
+            return try reader.transferAttempts(conversationID: conversationID)
+        }
+    }
+
     // MARK: Health
 
     /// False after a write failed because of the storage (disk full, I/O error), until a later
@@ -156,6 +164,11 @@ public final class ConversationStore: Sendable {
     /// Transactions the writer has committed: far fewer than writes under load (group commit).
     /// Any thread.
     public var transactionsCommitted: Int { writer.status.withLock { $0.transactionsCommitted } }
+
+    /// Queues one write (for the store's extensions in other files).
+    func writeQueued(_ name: String, _ completion: Completion?, _ apply: @escaping @Sendable (WriteContext) throws -> Void) {
+        writer.enqueue(WriteOperation(name: name, apply: apply, completion: completion))
+    }
 
     /// Runs `body` on the writer thread, in the writer's transaction, and waits for its commit.
     func onWriter<T: Sendable>(_ name: String, _ body: @escaping @Sendable (WriteContext) throws -> T) throws -> T {

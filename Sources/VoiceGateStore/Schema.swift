@@ -42,6 +42,29 @@ enum Schema {
             PRIMARY KEY (conversation_id, seq)
         );
         """,
+        // 1 -> 2: the transfer audit. No foreign key to conversations: an audit row outlives
+        // whatever happens to the conversation it names.
+        """
+        CREATE TABLE transfer_attempts (
+            id              TEXT PRIMARY KEY NOT NULL,
+            at              INTEGER NOT NULL,
+            conversation_id TEXT NOT NULL,
+            from_number     TEXT NOT NULL,
+            target          TEXT NOT NULL,
+            normalized      TEXT,
+            decision        TEXT NOT NULL,
+            reason          TEXT,
+            detail          TEXT NOT NULL,
+            requested_by    TEXT NOT NULL,
+            result          TEXT,
+            result_reason   TEXT,
+            method          TEXT,
+            finished_at     INTEGER
+        );
+        CREATE INDEX transfer_attempts_by_conversation ON transfer_attempts (conversation_id, at);
+        -- The hourly limit and fraud reviews read by organization number and time.
+        CREATE INDEX transfer_attempts_by_number ON transfer_attempts (from_number, at);
+        """,
     ]
 
     static var version: Int { migrations.count }

@@ -37,6 +37,9 @@ public protocol CallObserver: AnyObject, Sendable {
     /// The prompt given to `SIPEndpoint.play` with this id has been played to its end.
     /// Called on the playout queue.
     func callPromptFinished(_ conversationID: String, id: Int)
+    /// The trunk sent a REFER on the call (asking the gateway to call `target`), and it was
+    /// refused: for the transfer audit and the transcript.
+    func callReferRefused(_ conversationID: String, target: String, fromNumber: String)
 }
 
 extension CallObserver {
@@ -44,6 +47,7 @@ extension CallObserver {
     public func callKeyDown(_ conversationID: String, at: Date) {}
     public func callKey(_ conversationID: String, _ key: Character, at: Date) {}
     public func callPromptFinished(_ conversationID: String, id: Int) {}
+    public func callReferRefused(_ conversationID: String, target: String, fromNumber: String) {}
 }
 
 /// Answers at once and keeps nothing: for an endpoint without a store.

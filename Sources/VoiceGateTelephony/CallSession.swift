@@ -18,6 +18,10 @@ final class CallSession {
     var rtpPackets = (rx: 0, tx: 0)
     /// Set when the gateway decided to end the call (why); nil while only the caller may end it.
     var hangUpReason: String?
+    /// The call's slot in the conference bridge, once its media is up.
+    var confSlot: pjsua_conf_port_id?
+    /// A transfer under way (or done by bridging: then the leg it is bridged to).
+    var transfer: TransferInProgress?
 
     init(token: UInt64, callID: pjsua_call_id, sipCallID: String, route: CallRoute, source: String, conversationID: String) {
         self.token = token

@@ -23,19 +23,23 @@ public final class SIPEndpoint: @unchecked Sendable {
     public let limits = CompiledLimits.current
     public let callCapacity: Int
 
-    private let config: GatewayConfiguration
+    let config: GatewayConfiguration
     private let bot: DemoBot
-    private let observer: CallObserver
-    private let log: LogSink
+    let observer: CallObserver
+    let log: LogSink
     private let gate: AdmissionGate
-    private let feeder = PlayoutFeeder()
-    private let nextToken = Atomic<UInt64>(1)
+    let feeder = PlayoutFeeder()
+    let nextToken = Atomic<UInt64>(1)
     private let running = Atomic<Bool>(false)
     private let liveCalls = LiveCallCounter()
 
-    private var calls: [pjsua_call_id: CallSession] = [:]   // executor only
-    private var byConversation: [String: pjsua_call_id] = [:]   // executor only
-    private var accountID = pjsua_acc_id(PJSUA_INVALID_ID.rawValue)
+    var calls: [pjsua_call_id: CallSession] = [:]   // executor only
+    var byConversation: [String: pjsua_call_id] = [:]   // executor only
+    /// Calls the gateway placed to transfer targets (bridge transfers), by pjsua call id.
+    var outboundLegs: [pjsua_call_id: OutboundLeg] = [:]   // executor only
+    var accountID = pjsua_acc_id(PJSUA_INVALID_ID.rawValue)
+    /// Tokens of calls whose trunk may send REFER (read on pj worker threads, in the callback).
+    let referAccepted = Mutex<Set<UInt64>>([])
 
     /// The audio of the bridge and of calls: 8 kHz, so G.711 calls need no resampling.
     static let clockRate: UInt32 = 8000
@@ -94,6 +98,13 @@ public final class SIPEndpoint: @unchecked Sendable {
             guard let event else { return }
             SIPEndpoint.current?.onDTMF(callID, event.pointee)
         }
+        ua.cb.on_call_transfer_status = { callID, code, text, final, cont in
+            SIPEndpoint.current?.onTransferStatus(callID, code: Int(code), text: text.map { String(pjString: $0.pointee) } ?? "",
+                                                  final: final != 0, cont: cont)
+        }
+        ua.cb.on_call_transfer_request2 = { callID, dst, code, _ in
+            SIPEndpoint.current?.onReferReceived(callID, target: dst.map { String(pjString: $0.pointee) } ?? "", code: code)
+        }
 
         PJSUASetup.logSink = log
         var logCfg = PJSUASetup.logging(level: config.log.sipLevel)
@@ -111,6 +122,7 @@ public final class SIPEndpoint: @unchecked Sendable {
                   "install admission module")
         try check(vg_request_checks_install(pjsua_get_pjsip_endpt()), "install request checks module")
         try check(vg_parse_errors_install(pjsua_get_pjsip_endpt()), "install the parse-error answer")
+        try check(vg_outbound_identity_install(pjsua_get_pjsip_endpt()), "install the outbound identity module")
         running.store(true, ordering: .releasing)
         return transports
     }
@@ -221,6 +233,10 @@ public final class SIPEndpoint: @unchecked Sendable {
         var info = pjsua_call_info()
         guard pjsua_call_get_info(callID, &info) == PJ_SUCCESS.rawValue else { return }
         let token = UInt64(UInt(bitPattern: pjsua_call_get_user_data(callID)))
+        if info.state == PJSIP_INV_STATE_CONFIRMED {
+            executor.async { [self] in legAnswered(callID, token: token) }
+            return
+        }
         guard info.state == PJSIP_INV_STATE_DISCONNECTED else { return }
         let status = Int(info.last_status.rawValue)
         let reason = String(pjString: info.last_status_text)
@@ -323,6 +339,7 @@ public final class SIPEndpoint: @unchecked Sendable {
     }
 
     private func mediaChanged(_ callID: pjsua_call_id, token: UInt64, media: PJSUASetup.MediaSnapshot) {
+        if outboundLegs[callID]?.token == token { return legMedia(callID, token: token, slot: media.confSlot) }
         guard let session = calls[callID], session.token == token else { return }
         // The caller may have hung up since the callback: then there is nothing to connect, and
         // call.ended follows.
@@ -331,6 +348,7 @@ public final class SIPEndpoint: @unchecked Sendable {
             let firstTime = session.audio == nil
             if firstTime { session.audio = try CallAudio(name: "call\(callID)", clockRate: SIPEndpoint.clockRate) }
             try session.audio!.connect(to: media.confSlot)
+            session.confSlot = media.confSlot
             if firstTime {
                 if session.route.bot.speaks {
                     observer.callMediaStarted(session.conversationID)
@@ -380,7 +398,9 @@ public final class SIPEndpoint: @unchecked Sendable {
     }
 
     private func disconnected(_ callID: pjsua_call_id, token: UInt64, status: Int, reason: String) {
+        if outboundLegs[callID]?.token == token { return legEnded(callID, status: status, reason: reason) }
         guard let session = calls[callID], session.token == token else { return }
+        callerLeft(session)
         calls.removeValue(forKey: callID)
         byConversation.removeValue(forKey: session.conversationID)
         feeder.remove(token: token)
@@ -420,7 +440,7 @@ public final class SIPEndpoint: @unchecked Sendable {
 
     /// Ends a call from the gateway's side: BYE when answered, else the given final response.
     /// Must run on the executor.
-    private func hangUp(_ session: CallSession, code: UInt32 = 0, reason: String) {
+    func hangUp(_ session: CallSession, code: UInt32 = 0, reason: String) {
         guard session.hangUpReason == nil else { return }
         session.hangUpReason = reason
         // RFC 3326: tell the trunk why, so its CDRs say the gateway ended the call on purpose.
@@ -430,6 +450,7 @@ public final class SIPEndpoint: @unchecked Sendable {
 
     /// Runs on the executor every tick: duration limits.
     private func tick() {
+        transferDeadlines()
         let limit = config.calls.maxDurationSeconds
         guard limit > 0 else { return }
         for session in calls.values where session.hangUpReason == nil && session.elapsed >= Double(limit) {

@@ -58,6 +58,8 @@ struct AdminRoutes: Sendable {
             return listConversations(request)
         case ("GET", let rest) where rest.count == 2 && rest[0] == "conversations":
             return conversation(rest[1])
+        case ("GET", let rest) where rest.count == 3 && rest[0] == "conversations" && rest[2] == "transfers":
+            return transferAttempts(rest[1])
         case (_, let rest) where rest.first == "conversations" && rest.count <= 2:
             return .error(405, code: "method_not_allowed", message: "\(request.method) is not allowed on \(request.path)")
         default:
@@ -100,6 +102,17 @@ struct AdminRoutes: Sendable {
         }
         do {
             return .encoded(200, ConversationList(conversations: try store.conversations(state: state, limit: limit)))
+        } catch {
+            return .error(503, code: "store_unavailable", message: "the conversation store cannot be read: \(error)")
+        }
+    }
+
+    /// The conversation's transfer audit rows, oldest first (an empty list for none or an
+    /// unknown id: the audit is kept apart from conversations).
+    private func transferAttempts(_ id: String) -> HTTPResponse {
+        do {
+            let rows = try store.transferAttempts(conversationID: id)
+            return .encoded(200, ["transfers": rows.map(\.json)])
         } catch {
             return .error(503, code: "store_unavailable", message: "the conversation store cannot be read: \(error)")
         }

@@ -11,6 +11,7 @@ protocol CallControl: AnyObject, Sendable {
     func stopPlaying(conversation: String)
     func hangUp(conversation: String, reason: String)
     func listen(conversation: String, heard: @escaping @Sendable ([Int16]) -> Void)
+    func transfer(conversation: String, plan: TransferPlan, done: @escaping @Sendable (TransferResult) -> Void)
 }
 
 extension SIPEndpoint: CallControl {}
@@ -52,9 +53,17 @@ final class BotCall: @unchecked Sendable {
     /// How the conversation ends when the bot (not the caller) ended it.
     private(set) var requestedEnd: (Conversation.Outcome, String)?   // queue only
     private var over = false                         // queue only
+    /// The bot's part ended before the call did (a transfer completed): the bot has had its
+    /// endOfConversation.
+    private var botReleased = false                  // queue only
+    private let transfers: TransferDesk
+    private let transferContext: TransferDesk.Context
 
     init(conversation: Conversation, settings: BotSettings, driver: Driver, channel options: VoiceChannel.Options,
-         listener: CallListener?, control: CallControl, store: ConversationStore, speech: SpeechOut, log: LogSink) {
+         listener: CallListener?, control: CallControl, store: ConversationStore, speech: SpeechOut, log: LogSink,
+         transfers: TransferDesk, transferContext: TransferDesk.Context) {
+        self.transfers = transfers
+        self.transferContext = transferContext
         self.conversationID = conversation.id
         self.settings = settings
         self.driver = driver
@@ -123,12 +132,22 @@ final class BotCall: @unchecked Sendable {
                 listening = false
                 if let listener { report(listener.finish()) }
             }
-            if case .external(let bot) = driver {
-                bot.end(reason: reason == "customerHangUp" ? .customerHangUp : .closed) { [log, conversationID] _, failure in
+            if case .external(let bot) = driver, !botReleased {
+                bot.end(reason: Self.endReason(reason)) { [log, conversationID] _, failure in
                     if let failure { log.write(LogLine(.warning, "bot.failed", [("conversation", conversationID), ("during", "endOfConversation"), ("error", failure.description)])) }
                 }
             }
             return requestedEnd
+        }
+    }
+
+    /// The bot protocol's endOfConversation reason for how the call ended.
+    static func endReason(_ reason: String) -> EndOfConversationReason {
+        switch reason {
+        case "customerHangUp": return .customerHangUp
+        case "transferred": return .transferred
+        case "handedOff": return .handedOff
+        default: return .closed
         }
     }
 
@@ -241,14 +260,18 @@ final class BotCall: @unchecked Sendable {
         case .setVariables(let values):
             store.setVariables(values, of: conversationID)
         case .transfer(let target):
-            // Transfers come with the next issue: the bot is told it failed, never left waiting.
-            store.appendTurn(Turn(at: Date(), from: .system, kind: .note, text: "transfer not available in this version",
-                                  data: ["target": .string(target)]), to: conversationID)
-            if case .external(let bot) = driver {
-                var result = Activity(type: "event", name: "TransferResult",
-                                      value: .object(["status": "failed", "target": .string(target), "reason": "not_available"]))
-                result.from = bot.address.caller
-                bot.send(result) { [self] replies, failure in queue.async { self.botAnswered(replies, failure) } }
+            switch transfers.decide(target, for: transferContext) {
+            case .refused(let result):
+                // No SIP at all; the result comes back like any other event, after this command.
+                queue.async { self.transferDone(result) }
+            case .allowed(let plan, let attempt):
+                let number = transferContext.number.number
+                control.transfer(conversation: conversationID, plan: plan) { [self] result in
+                    transfers.finished(attempt: attempt, number: number, result: result)
+                    // sync: a completed REFER hangs the caller's leg up next, and the bot must
+                    // hear TransferResult before the call's end is handled.
+                    queue.sync { self.transferDone(result) }
+                }
             }
         case .handoff(let queueName):
             // Agent queues come with a later issue: the conversation ends as escalated.
@@ -259,6 +282,30 @@ final class BotCall: @unchecked Sendable {
         case .hangUp(let outcome, let reason):
             requestedEnd = requestedEnd ?? (outcome, reason)
             control.hangUp(conversation: conversationID, reason: reason)
+        }
+    }
+
+    /// A transfer's result: to the channel (transcript, then the bot); a completed one ends the
+    /// bot's part of the conversation, whatever the call does next.
+    private func transferDone(_ result: TransferResult) {
+        if result.status == .completed { requestedEnd = (.transferred, "transferred") }
+        if over {
+            // The call ended first (the caller hung up mid-transfer): still a turn, and the bot
+            // still hears what became of its request.
+            store.appendTurn(Turn(at: Date(), from: .system, kind: .event, text: "transfer \(result.status.rawValue)",
+                                  data: ["target": .string(result.target), "reason": result.reason.map(JSONValue.string) ?? .null,
+                                         "afterCallEnded": true]), to: conversationID)
+            if case .external(let bot) = driver { bot.send(Activity.transferResult(result, address: bot.address)) { _, _ in } }
+            return
+        }
+        deliver(.transferResult(result, at: Date()))
+        guard result.status == .completed else { return }
+        listenQueue.async { self.listening = false }
+        if case .external(let bot) = driver {
+            botReleased = true
+            bot.end(reason: .transferred) { [log, conversationID] _, failure in
+                if let failure { log.write(LogLine(.warning, "bot.failed", [("conversation", conversationID), ("during", "endOfConversation"), ("error", failure.description)])) }
+            }
         }
     }
 
@@ -275,6 +322,7 @@ final class BotCall: @unchecked Sendable {
             case .speech(let text, _) where text.isEmpty: return    // nothing recognized: nothing to tell the bot
             case .speech(let text, let confidence): activity = Activity.message(text: text, inputMode: .speech(confidence: confidence), address: bot.address)
             case .silence: return          // the protocol has no silence for external bots
+            case .transferResult(let result): activity = Activity.transferResult(result, address: bot.address)
             }
             bot.send(activity) { [self] replies, failure in queue.async { self.botAnswered(replies, failure) } }
         }

@@ -19,6 +19,7 @@ final class ConversationRecorder: CallObserver {
     private let heard: SpeechIn
     private let inactivity: TimeInterval
     private let definitions: [String: BotDefinition]
+    private let transfers: TransferDesk
 
     /// Speaking bots by conversation. A start waits for the conversation's commit; the call may
     /// end before it, and then the bot must not be started at all.
@@ -35,7 +36,8 @@ final class ConversationRecorder: CallObserver {
     private let controlBox = Mutex<CallControl?>(nil)
 
     init(store: ConversationStore, log: LogSink, speech: SpeechOut, heard: SpeechIn, inactivity: TimeInterval,
-         definitions: [String: BotDefinition]) {
+         definitions: [String: BotDefinition], transfers: TransferDesk) {
+        self.transfers = transfers
         self.inactivity = inactivity
         self.store = store
         self.log = log
@@ -70,7 +72,7 @@ final class ConversationRecorder: CallObserver {
             switch result {
             case .success:
                 // The bot's call exists before the answer, so the media that follows finds it.
-                startBot(conversation, call.route.bot)
+                startBot(conversation, call.route)
                 ready(true)
             case .failure(let error):
                 log.write(LogLine(.error, "conversation.store_failed", [("conversation", call.conversationID),
@@ -83,6 +85,12 @@ final class ConversationRecorder: CallObserver {
 
     func callTurn(_ conversationID: String, _ turn: Turn) {
         store.appendTurn(turn, to: conversationID)
+    }
+
+    func callReferRefused(_ conversationID: String, target: String, fromNumber: String) {
+        transfers.referRefused(conversationID: conversationID, target: target, fromNumber: fromNumber)
+        store.appendTurn(Turn(at: Date(), from: .system, kind: .note, text: "REFER from the trunk refused",
+                              data: ["status": .number(403), "target": .string(target)]), to: conversationID)
     }
 
     func callMediaStarted(_ conversationID: String) { botCall(conversationID)?.mediaStarted() }
@@ -125,7 +133,8 @@ final class ConversationRecorder: CallObserver {
 
     /// A speaking bot's call begins: a topic bot greets; an external bot hears conversationUpdate
     /// and SetContext.
-    private func startBot(_ conversation: Conversation, _ settings: BotSettings) {
+    private func startBot(_ conversation: Conversation, _ route: CallRoute) {
+        let settings = route.bot
         guard settings.speaks, let control else { return }
         let driver: BotCall.Driver
         var secret: String?
@@ -155,7 +164,11 @@ final class ConversationRecorder: CallObserver {
         }
         let options = VoiceChannel.Options(silenceTimeout: silence, inactivityTimeout: inactivity)
         let call = BotCall(conversation: conversation, settings: settings, driver: driver, channel: options,
-                           listener: listener, control: control, store: store, speech: speech, log: log)
+                           listener: listener, control: control, store: store, speech: speech, log: log,
+                           transfers: transfers,
+                           transferContext: TransferDesk.Context(conversationID: conversation.id, organizationNumber: route.organizationNumber,
+                                                                 customerNumber: route.identity.customerNumber, number: route.number,
+                                                                 trunk: route.trunk))
         let callGoesOn: Bool = bots.withLock { table in
             guard case .starting? = table[conversation.id] else {
                 table.removeValue(forKey: conversation.id)

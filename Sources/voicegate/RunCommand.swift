@@ -146,7 +146,8 @@ final class Gateway: @unchecked Sendable {
         }
         let heard = SpeechIn.make(config.speech, bots: config.bots, definitions: definitions, log: log)
         let recorder = ConversationRecorder(store: store, log: log, speech: speech, heard: heard,
-                                            inactivity: TimeInterval(config.calls.inactivitySeconds), definitions: definitions)
+                                            inactivity: TimeInterval(config.calls.inactivitySeconds), definitions: definitions,
+                                            transfers: TransferDesk(configuration: config, store: store, log: log))
         let endpoint = SIPEndpoint(config: config, bot: bot, observer: recorder, log: log, metrics: metrics)
         recorder.control = endpoint
         let transports: [ListeningTransport]

@@ -11,5 +11,6 @@
 #include "vg_request.h"
 #include "vg_request_checks.h"
 #include "vg_parse_errors.h"
+#include "vg_outbound_identity.h"
 
 #endif

@@ -11,6 +11,9 @@ import Foundation
 ///   recognized.
 /// - Keys are gathered into one input (`KeypadCollector`); an utterance is one input.
 /// - HangUp, endOfConversation and CloseOmnichannelConversation let queued speech play first.
+/// - A transfer holds the activities after it until its result is known; the caller's input in
+///   between is discarded (they hear ringback, or the far end). The bot gets the result; a
+///   completed transfer ends the bot's part.
 /// - Anything the channel does not know is noted in the transcript and ignored.
 ///
 /// The owner executes the commands (play audio, stop it, send to the bot, hang up) and reports
@@ -65,6 +68,8 @@ public struct VoiceChannel: Sendable {
         case speechStarted(at: Date)
         /// What the caller said, once they finished; "" when nothing was recognized.
         case utterance(String, confidence: Double, at: Date)
+        /// What became of the transfer the channel asked for with `.transfer`.
+        case transferResult(TransferResult, at: Date)
         case tick(Date)
     }
 
@@ -92,6 +97,8 @@ public struct VoiceChannel: Sendable {
     /// The call is ending: nothing more is taken from the caller or the bot.
     public private(set) var ending = false
     private var pendingEnd: (Conversation.Outcome, String)?
+    /// A transfer was asked for and its result is not known yet.
+    public private(set) var transferring = false
     /// The last input from the caller, activity from the bot or end of a prompt (nil: none yet,
     /// counted from the first tick).
     private var lastActivityAt: Date?
@@ -106,7 +113,7 @@ public struct VoiceChannel: Sendable {
 
     public mutating func handle(_ event: Event, at now: Date = Date()) -> [Command] {
         switch event {
-        case .botActivities, .key, .keyDown, .utterance, .speechStarted, .playbackFinished: lastActivityAt = now
+        case .botActivities, .key, .keyDown, .utterance, .speechStarted, .playbackFinished, .transferResult: lastActivityAt = now
         default: break
         }
         switch event {
@@ -121,8 +128,27 @@ public struct VoiceChannel: Sendable {
             playing = nil
             lastPromptEndedAt = now
             return drain(now)
+        case .transferResult(let result, let at):
+            guard transferring else {
+                return [note("transfer result without a transfer: \(result.status.rawValue)", at)]
+            }
+            transferring = false
+            var data: [String: JSONValue] = ["target": .string(result.target)]
+            if let reason = result.reason { data["reason"] = .string(reason) }
+            if let method = result.method { data["method"] = .string(method) }
+            var out: [Command] = [.transcript(Turn(at: at, from: .system, kind: .event, text: "transfer \(result.status.rawValue)", data: data)),
+                                  .toBot(.transferResult(result))]
+            if result.status == .completed {
+                // The caller is with someone else now: nothing more of this bot reaches them.
+                ending = true
+                queue = []
+                pendingEnd = nil
+                return out
+            }
+            out += drain(at)
+            return out
         case .key(let key, let at):
-            guard !ending else { return [] }
+            guard !ending, !transferring else { return [] }
             if let p = playing, !p.interruptible { return [] }    // discarded, not buffered
             var out = bargeIn(at)
             // What barge-in let run may be an uninterruptible message: this key is then discarded.
@@ -130,19 +156,19 @@ public struct VoiceChannel: Sendable {
             if let keys = keypad.key(key, at: at) { out += input(.keys(keys), at) }
             return out
         case .keyDown(let at), .speechStarted(let at):
-            guard !ending, let p = playing, p.interruptible else { return [] }
+            guard !ending, !transferring, let p = playing, p.interruptible else { return [] }
             return bargeIn(at)
         case .utterance(let text, let confidence, let at):
             // Speech nothing was recognized in is still input (the bot's "sorry, I did not catch
             // that"), and a turn: the caller did say something.
-            guard !ending, playing?.interruptible != false else { return [] }
+            guard !ending, !transferring, playing?.interruptible != false else { return [] }
             return input(.speech(text, confidence: text.isEmpty ? 0 : confidence), at)
         case .tick(let time):
             guard !ending else { return [] }
             let since = lastActivityAt ?? time
             if lastActivityAt == nil { lastActivityAt = time }
             // Speech playing is the bot's activity: the clock runs from its end.
-            if playing == nil, time.timeIntervalSince(since) >= options.inactivityTimeout {
+            if playing == nil, !transferring, time.timeIntervalSince(since) >= options.inactivityTimeout {
                 ending = true
                 playing = nil
                 queue = []
@@ -152,9 +178,10 @@ public struct VoiceChannel: Sendable {
             }
             if let keys = keypad.tick(at: time) {
                 if let p = playing, !p.interruptible { return [] }    // keyed into an uninterruptible prompt
+                if transferring { return [] }
                 return input(.keys(keys), time)
             }
-            if let timeout = options.silenceTimeout, playing == nil, queue.isEmpty, !silenceSent,
+            if let timeout = options.silenceTimeout, playing == nil, !transferring, queue.isEmpty, !silenceSent,
                let since = lastPromptEndedAt, time.timeIntervalSince(since) >= timeout {
                 silenceSent = true
                 return [.transcript(Turn(at: time, from: .system, kind: .event, text: "silence", data: ["seconds": .number(timeout)])),
@@ -176,6 +203,7 @@ public struct VoiceChannel: Sendable {
             if text.isEmpty { data["recognized"] = false }
             turn = Turn(at: at, from: .customer, kind: .speech, text: text, data: data)
         case .silence: turn = Turn(at: at, from: .system, kind: .event, text: "silence")
+        case .transferResult(let result): turn = Turn(at: at, from: .system, kind: .event, text: "transfer \(result.status.rawValue)")
         }
         return [.transcript(turn), .toBot(input)]
     }
@@ -197,11 +225,11 @@ public struct VoiceChannel: Sendable {
     /// Runs queued activities until one must wait for its speech to finish.
     private mutating func drain(_ now: Date) -> [Command] {
         var out: [Command] = []
-        while playing == nil, !queue.isEmpty {
+        while playing == nil, !transferring, !queue.isEmpty {
             let activity = queue.removeFirst()
             out += run(activity, now)
         }
-        if playing == nil, queue.isEmpty, let (outcome, reason) = pendingEnd {
+        if playing == nil, !transferring, queue.isEmpty, let (outcome, reason) = pendingEnd {
             pendingEnd = nil
             ending = true
             out.append(.hangUp(outcome: outcome, reason: reason))
@@ -226,6 +254,8 @@ public struct VoiceChannel: Sendable {
                 if case .object(let o) = value { return o["TargetPhoneNumber"]?.stringValue }
                 return nil
             } ?? ""
+            transferring = true
+            keypad.discard()
             return [action(activity, now), .transfer(target: target)]
         case ("event", "HangUp"):
             pendingEnd = pendingEnd ?? (.resolved, "botHangUp")

@@ -16,7 +16,7 @@ public enum AnswerReader {
 
     public static func read(_ input: BotInput, for question: Question, threshold: Double) -> JSONValue? {
         switch (question.kind, input) {
-        case (_, .silence): return nil
+        case (_, .silence), (_, .transferResult): return nil
         case (.text, .speech(let text, _)): return text.isEmpty ? nil : .string(text)
         case (.text, .keys(let keys)): return .string(KeypadCollector.value(of: keys))
         case (.digits, .keys(let keys)):

@@ -8,6 +8,8 @@ public enum BotInput: Sendable, Equatable {
     case keys(String)
     /// No input for the bot's silence time.
     case silence
+    /// What became of the bot's transfer request.
+    case transferResult(TransferResult)
 }
 
 /// One conversation with an embedded bot: the topic and node it is at, the question it waits on,
@@ -54,6 +56,9 @@ public struct EmbeddedBotRuntime: Sendable {
 
     public mutating func receive(_ input: BotInput) -> [Activity] {
         guard !finished else { return [] }
+        // A topic's transfer node has no branch on its result: the topic went on at once (a
+        // failed transfer leaves the caller with the bot, where the topic left them).
+        if case .transferResult = input { return [] }
         if input == .silence {
             silences += 1
         } else {
@@ -75,6 +80,8 @@ public struct EmbeddedBotRuntime: Sendable {
                 return [trace(match.topic, score: match.score, phrase: match.phrase)] + run(match.topic, from: 0)
             }
             return fallback(heard: text)
+        case .transferResult:
+            return []
         }
     }
 
