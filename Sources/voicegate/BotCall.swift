@@ -124,7 +124,7 @@ final class BotCall: @unchecked Sendable {
                 if let listener { report(listener.finish()) }
             }
             if case .external(let bot) = driver {
-                bot.end(reason: reason == "customerHangUp" ? .customerHangUp : .closed) { [log, conversationID] _, failure in
+                bot.end(reason: EndOfConversationReason(callEndReason: reason)) { [log, conversationID] _, failure in
                     if let failure { log.write(LogLine(.warning, "bot.failed", [("conversation", conversationID), ("during", "endOfConversation"), ("error", failure.description)])) }
                 }
             }
@@ -227,6 +227,10 @@ final class BotCall: @unchecked Sendable {
             }
             do {
                 let audio = try speech.cache.audio(for: text, sampleRate: SpeechOut.sampleRate, using: speech.synthesizer)
+                // Its length, for whoever checks what the caller heard against what was played.
+                log.write(LogLine(.info, "speech.prompt", [("conversation", conversationID), ("prompt", "\(id)"),
+                                                           ("seconds", String(format: "%.3f", Double(audio.samples.count) / Double(SpeechOut.sampleRate))),
+                                                           ("uninterruptible", prompt.interruptible ? "false" : "true")]))
                 control.play(audio.samples, promptID: id, conversation: conversationID)
             } catch {
                 log.write(LogLine(.error, "speech.failed", [("conversation", conversationID), ("error", "\(error)")]))
