@@ -5,6 +5,22 @@ public enum EndOfConversationReason: String, Sendable, Equatable, CaseIterable {
     case customerHangUp, inactivityTimeout, handedOff, transferred, closed
 }
 
+extension EndOfConversationReason {
+    /// Why the bot hears its conversation ended, from the reason its call ended with: the caller
+    /// hung up (`customerHangUp`), the voice channel closed an idle line (`inactivity`), or
+    /// anything else the gateway or the bot ended it for (the bot's HangUp, endOfConversation or
+    /// CloseOmnichannelConversation, shutdown, the duration limit): `closed`.
+    public init(callEndReason reason: String) {
+        switch reason {
+        case "customerHangUp": self = .customerHangUp
+        case "inactivity": self = .inactivityTimeout
+        case "transferred": self = .transferred
+        case "handedOff", "handed_off": self = .handedOff
+        default: self = .closed
+        }
+    }
+}
+
 /// How the caller said what a `message` carries.
 public enum CallerInputMode: Sendable, Equatable {
     /// Recognized speech, with the recognizer's confidence from 0 to 1.

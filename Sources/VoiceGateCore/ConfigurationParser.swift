@@ -425,7 +425,7 @@ struct ConfigurationReader {
         for (i, item) in list(value, "bots").enumerated() {
             let path = "bots[\(i)]"
             let f = members(item, path, known: ["id", "kind", "endpoint", "secret", "applicationId", "enabled", "timeoutSeconds",
-                                                "definition", "apology", "onFailure", "failureQueue"])
+                                                "definition", "apology", "onFailure", "failureQueue", "keysDuringUninterruptible"])
             // An invalid id is kept as written: phone numbers naming it then find it, and the one
             // problem is reported once.
             let id = required(f, "id", path, in: item, why: ": phone numbers name the bot by it")
@@ -473,6 +473,10 @@ struct ConfigurationReader {
                 else { problem("\(path).onFailure", line, "must be \"hangUp\" or \"handoff\"") }
             }
             if let (text, _) = string(f, "failureQueue", path) { bot.failureQueue = text }
+            if let (text, line) = string(f, "keysDuringUninterruptible", path) {
+                if let policy = BotSettings.KeysDuringUninterruptible(rawValue: text) { bot.keysDuringUninterruptible = policy }
+                else { problem("\(path).keysDuringUninterruptible", line, "must be \"discard\" or \"buffer\"") }
+            }
             out.append(bot)
         }
         return out

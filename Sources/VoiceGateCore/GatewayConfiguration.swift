@@ -271,6 +271,14 @@ public struct BotSettings: Sendable, Equatable, CustomStringConvertible, CustomD
     /// After the apology: hang up, or hand the caller to an agent (`failureQueue`).
     public var onFailure: FailureAction = .hangUp
     public var failureQueue: String?
+    /// What becomes of keys pressed while an uninterruptible message plays.
+    public enum KeysDuringUninterruptible: String, Sendable, Equatable, CaseIterable {
+        /// Thrown away (bot-protocol.md's behaviour), each ignored input noted in the transcript.
+        case discard
+        /// Held, and handed to the bot as input once the message has finished playing.
+        case buffer
+    }
+    public var keysDuringUninterruptible: KeysDuringUninterruptible = .discard
     public init(id: String, kind: Kind, applicationId: String, enabled: Bool = true, timeoutSeconds: Double = 10,
                 definition: String? = nil) {
         self.id = id

@@ -133,21 +133,11 @@ final class BotCall: @unchecked Sendable {
                 if let listener { report(listener.finish()) }
             }
             if case .external(let bot) = driver, !botReleased {
-                bot.end(reason: Self.endReason(reason)) { [log, conversationID] _, failure in
+                bot.end(reason: EndOfConversationReason(callEndReason: reason)) { [log, conversationID] _, failure in
                     if let failure { log.write(LogLine(.warning, "bot.failed", [("conversation", conversationID), ("during", "endOfConversation"), ("error", failure.description)])) }
                 }
             }
             return requestedEnd
-        }
-    }
-
-    /// The bot protocol's endOfConversation reason for how the call ended.
-    static func endReason(_ reason: String) -> EndOfConversationReason {
-        switch reason {
-        case "customerHangUp": return .customerHangUp
-        case "transferred": return .transferred
-        case "handedOff": return .handedOff
-        default: return .closed
         }
     }
 
@@ -246,6 +236,10 @@ final class BotCall: @unchecked Sendable {
             }
             do {
                 let audio = try speech.cache.audio(for: text, sampleRate: SpeechOut.sampleRate, using: speech.synthesizer)
+                // Its length, for whoever checks what the caller heard against what was played.
+                log.write(LogLine(.info, "speech.prompt", [("conversation", conversationID), ("prompt", "\(id)"),
+                                                           ("seconds", String(format: "%.3f", Double(audio.samples.count) / Double(SpeechOut.sampleRate))),
+                                                           ("uninterruptible", prompt.interruptible ? "false" : "true")]))
                 control.play(audio.samples, promptID: id, conversation: conversationID)
             } catch {
                 log.write(LogLine(.error, "speech.failed", [("conversation", conversationID), ("error", "\(error)")]))

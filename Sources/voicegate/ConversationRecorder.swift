@@ -162,7 +162,8 @@ final class ConversationRecorder: CallObserver {
             store.appendTurn(Turn(at: Date(), from: .system, kind: .note, text: "speech input unavailable: keys only",
                                   data: ["error": .string("\(error)")]), to: conversation.id)
         }
-        let options = VoiceChannel.Options(silenceTimeout: silence, inactivityTimeout: inactivity)
+        let options = VoiceChannel.Options(silenceTimeout: silence, inactivityTimeout: inactivity,
+                                           bufferKeysDuringUninterruptible: settings.keysDuringUninterruptible == .buffer)
         let call = BotCall(conversation: conversation, settings: settings, driver: driver, channel: options,
                            listener: listener, control: control, store: store, speech: speech, log: log,
                            transfers: transfers,

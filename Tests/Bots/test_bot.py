@@ -22,7 +22,27 @@ prints `listening PORT` on stdout once it accepts connections. Options:
                   {"callback": {"status": N, "body": "..."}}
   --pad BYTES     add a "padding" field of that many bytes to 200 replies (an oversized reply)
   --chunked       send 200 replies with chunked transfer encoding (no Content-Length up front)
-Without --status/--garbage the bot answers 200 {"activities": []} (or the greeting).
+  --rules FILE    answer by rules: FILE is a JSON list of
+                      {"on": {MATCH}, "reply": [ACTIVITY, ...], "once": true|false}
+                  The first rule whose MATCH fits the POSTed activity (and, with "once", has not
+                  answered yet) answers 200 {"activities": reply}. MATCH fields are all optional
+                  and all must fit; an empty MATCH fits everything:
+                      type         activity type ("message", "event", "endOfConversation"...)
+                      name         event name ("SetContext", "TransferResult"...)
+                      text         the text, exactly
+                      textContains a part of the text
+                      digits       channelData.digits (keys as keyed: "12#")
+                      inputMode    channelData.inputMode ("dtmf" or "speech")
+                      reason       channelData.reason (an endOfConversation's)
+                      valueStatus  value.status (a TransferResult's "completed" or "failed")
+                      valueReason  value.reason (why a TransferResult failed)
+                  No rule fits: the answer without rules (the greeting, or no activities).
+                  Example: greet, then answer a transfer's outcome:
+                      [{"on": {"name": "SetContext"}, "reply": [{"type": "event",
+                        "name": "TransferToPhoneNumber", "value": {"TargetPhoneNumber": "+14155550123"}}]},
+                       {"on": {"name": "TransferResult", "valueStatus": "failed"}, "once": true,
+                        "reply": [{"type": "message", "text": "Sorry, nobody is free."}]}]
+Without --status/--garbage the bot answers 200 {"activities": []} (or the greeting, or by rules).
 """
 
 import argparse
@@ -49,7 +69,79 @@ def parse_arguments(argv):
     parser.add_argument("--async-greeting")
     parser.add_argument("--pad", type=int, default=0)
     parser.add_argument("--chunked", action="store_true")
-    return parser.parse_args(argv)
+    parser.add_argument("--rules")
+    options = parser.parse_args(argv)
+    options.rules = Rules.load(options.rules) if options.rules else None
+    return options
+
+
+class Rules:
+    """--rules: replies chosen by what arrived. Requests are answered on several threads at once,
+    so a "once" rule is used up under a lock (it answers exactly one request)."""
+
+    # Match field -> where it is in an activity.
+    FIELDS = {
+        "type": ("type",),
+        "name": ("name",),
+        "text": ("text",),
+        "digits": ("channelData", "digits"),
+        "inputMode": ("channelData", "inputMode"),
+        "reason": ("channelData", "reason"),
+        "valueStatus": ("value", "status"),
+        "valueReason": ("value", "reason"),
+    }
+
+    def __init__(self, rules):
+        self.rules = rules
+        self.used = set()
+        self.lock = threading.Lock()
+
+    @classmethod
+    def load(cls, path):
+        with open(path, encoding="utf-8") as f:
+            rules = json.load(f)
+        if not isinstance(rules, list):
+            raise SystemExit("--rules: %s must hold a JSON list of rules" % path)
+        known = set(cls.FIELDS) | {"textContains"}
+        for index, rule in enumerate(rules):
+            # A typo in a test's rules must fail the test at once, not match nothing silently.
+            if not isinstance(rule, dict) or not isinstance(rule.get("reply", []), list):
+                raise SystemExit("--rules: rule %d must be {\"on\": {...}, \"reply\": [...]}" % index)
+            unknown = set(rule.get("on", {})) - known
+            if unknown:
+                raise SystemExit("--rules: rule %d matches on unknown fields %s" % (index, sorted(unknown)))
+        return cls(rules)
+
+    @classmethod
+    def field(cls, activity, name):
+        value = activity
+        for key in cls.FIELDS[name]:
+            value = value.get(key) if isinstance(value, dict) else None
+        return value
+
+    @classmethod
+    def matches(cls, match, activity):
+        if not isinstance(activity, dict):
+            return False
+        for name, wanted in match.items():
+            if name == "textContains":
+                text = activity.get("text")
+                if not isinstance(text, str) or wanted not in text:
+                    return False
+            elif cls.field(activity, name) != wanted:
+                return False
+        return True
+
+    def reply(self, activity):
+        """The reply of the first rule that fits, or None when none does."""
+        with self.lock:
+            for index, rule in enumerate(self.rules):
+                if index in self.used or not self.matches(rule.get("on", {}), activity):
+                    continue
+                if rule.get("once"):
+                    self.used.add(index)
+                return rule.get("reply", [])
+        return None
 
 
 class Recorder:
@@ -142,6 +234,10 @@ def make_handler(options, recorder):
             recorder.append({"callback": {"status": status, "body": text, "url": url}})
 
         def replies(self, activity):
+            if options.rules is not None:
+                ruled = options.rules.reply(activity)
+                if ruled is not None:
+                    return ruled
             is_set_context = (isinstance(activity, dict) and activity.get("type") == "event"
                               and activity.get("name") == "SetContext")
             if is_set_context and options.greeting is not None:

@@ -531,3 +531,25 @@ struct ConfigurationParserTests {
         #expect(ConfigurationParser.crossCheck(broken).allSatisfy { $0.line == nil })
     }
 }
+
+extension ConfigurationParserTests {
+    @Test("bots[].keysDuringUninterruptible: discard by default, buffer when asked, anything else a problem at its line")
+    func keysDuringUninterruptible() throws {
+        func config(_ value: String?) -> String {
+            let field = value.map { #", "keysDuringUninterruptible": \#($0)"# } ?? ""
+            return file(["bots": """
+                [{"id": "demo", "kind": "embedded", "applicationId": "demo"\(field)}]
+                """])
+        }
+        #expect(try ConfigurationParser.parse(config(nil)).get().bots[0].keysDuringUninterruptible == .discard)
+        #expect(try ConfigurationParser.parse(config(#""discard""#)).get().bots[0].keysDuringUninterruptible == .discard)
+        #expect(try ConfigurationParser.parse(config(#""buffer""#)).get().bots[0].keysDuringUninterruptible == .buffer)
+        for bad in [#""Buffer""#, #""queue""#, #""""#] {
+            let found = problems(config(bad))
+            #expect(found.map(\.path) == ["bots[0].keysDuringUninterruptible"], "\(bad): \(found)")
+            #expect(found.first?.message == "must be \"discard\" or \"buffer\"")
+            #expect(found.first?.line != nil)
+        }
+        #expect(problems(config("true")).map(\.path) == ["bots[0].keysDuringUninterruptible"], "a string, not a boolean")
+    }
+}

@@ -71,7 +71,7 @@ import Foundation
         #expect(spoken(started) == ["legal notice"])
         #expect(channel.handle(.key("5", at: t0 + 1), at: t0 + 1).isEmpty)
         #expect(channel.handle(.speechStarted(at: t0 + 1), at: t0 + 1).isEmpty)
-        #expect(channel.handle(.utterance("agent", confidence: 0.9, at: t0 + 2), at: t0 + 2).isEmpty)
+        #expect(bot(channel.handle(.utterance("agent", confidence: 0.9, at: t0 + 2), at: t0 + 2)).isEmpty)
         #expect(channel.isSpeaking)
         _ = channel.handle(.playbackFinished(id: ids(started)[0]), at: t0 + 3)
         #expect(bot(channel.handle(.key("#", at: t0 + 4), at: t0 + 4)) == [.keys("#")], "the 5 was discarded, not buffered")

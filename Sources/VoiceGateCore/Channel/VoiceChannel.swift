@@ -7,8 +7,9 @@ import Foundation
 /// - Barge-in (a key going down, or the caller starting to speak) cuts ordinary speech: the
 ///   message playing and the ordinary messages queued behind it. It never skips an action or an
 ///   uninterruptible message.
-/// - While an uninterruptible message plays, keys are discarded (not buffered) and speech is not
-///   recognized.
+/// - While an uninterruptible message plays, speech is not recognized, and keys are discarded
+///   (not buffered), or with `bufferKeysDuringUninterruptible` held until it ends; neither barges
+///   in. Ignored and held input is noted in the transcript (`UninterruptibleInput`).
 /// - Keys are gathered into one input (`KeypadCollector`); an utterance is one input.
 /// - HangUp, endOfConversation and CloseOmnichannelConversation let queued speech play first.
 /// - A transfer holds the activities after it until its result is known; the caller's input in
@@ -27,10 +28,16 @@ public struct VoiceChannel: Sendable {
         /// Nothing from the caller or the bot for this long closes the conversation (outcome
         /// abandoned, reason `inactivity`): a line left open must not hold a call for ever.
         public var inactivityTimeout: TimeInterval
-        public init(interDigitTimeout: TimeInterval = 3, silenceTimeout: TimeInterval? = nil, inactivityTimeout: TimeInterval = 30 * 60) {
+        /// Keys pressed during an uninterruptible message go to the bot once it has finished
+        /// (`BotSettings.keysDuringUninterruptible` `.buffer`); false: they are discarded, as
+        /// bot-protocol.md has it.
+        public var bufferKeysDuringUninterruptible: Bool
+        public init(interDigitTimeout: TimeInterval = 3, silenceTimeout: TimeInterval? = nil, inactivityTimeout: TimeInterval = 30 * 60,
+                    bufferKeysDuringUninterruptible: Bool = false) {
             self.interDigitTimeout = interDigitTimeout
             self.silenceTimeout = silenceTimeout
             self.inactivityTimeout = inactivityTimeout
+            self.bufferKeysDuringUninterruptible = bufferKeysDuringUninterruptible
         }
     }
 
@@ -92,6 +99,8 @@ public struct VoiceChannel: Sendable {
     private var playing: (id: Int, interruptible: Bool)?
     private var nextPromptID = 1
     private var keypad: KeypadCollector
+    /// The caller's input while an uninterruptible message plays.
+    private var uninterruptible: UninterruptibleInput
     private var lastPromptEndedAt: Date?
     private var silenceSent = false
     /// The call is ending: nothing more is taken from the caller or the bot.
@@ -106,6 +115,8 @@ public struct VoiceChannel: Sendable {
     public init(options: Options = Options()) {
         self.options = options
         self.keypad = KeypadCollector(interDigitTimeout: options.interDigitTimeout)
+        self.uninterruptible = UninterruptibleInput(buffer: options.bufferKeysDuringUninterruptible,
+                                                    interDigitTimeout: options.interDigitTimeout)
     }
 
     /// Whether a prompt is playing now.
@@ -124,10 +135,11 @@ public struct VoiceChannel: Sendable {
         case .botFailed(let why):
             return [.transcript(Turn(at: now, from: .system, kind: .event, text: "bot failure", data: ["failure": .string(why)]))]
         case .playbackFinished(let id):
-            guard playing?.id == id else { return [] }
+            guard let finished = playing, finished.id == id else { return [] }
             playing = nil
             lastPromptEndedAt = now
-            return drain(now)
+            let released = finished.interruptible ? [] : uninterruptibleEnded(now)
+            return released + drain(now)
         case .transferResult(let result, let at):
             guard transferring else {
                 return [note("transfer result without a transfer: \(result.status.rawValue)", at)]
@@ -149,19 +161,26 @@ public struct VoiceChannel: Sendable {
             return out
         case .key(let key, let at):
             guard !ending, !transferring else { return [] }
-            if let p = playing, !p.interruptible { return [] }    // discarded, not buffered
             var out = bargeIn(at)
-            // What barge-in let run may be an uninterruptible message: this key is then discarded.
-            if let p = playing, !p.interruptible { return out }
+            // What barge-in let run may be an uninterruptible message: the key counts as pressed
+            // into it.
+            if playingUninterruptible { return out + uninterruptible.key(key, at: at).map(Command.transcript) }
             if let keys = keypad.key(key, at: at) { out += input(.keys(keys), at) }
             return out
-        case .keyDown(let at), .speechStarted(let at):
-            guard !ending, !transferring, let p = playing, p.interruptible else { return [] }
+        case .keyDown(let at):
+            guard !ending, !transferring else { return [] }
+            return bargeIn(at)
+        case .speechStarted(let at):
+            guard !ending, !transferring else { return [] }
+            uninterruptible.speechStarted(duringMessage: playingUninterruptible)
             return bargeIn(at)
         case .utterance(let text, let confidence, let at):
+            guard !ending, !transferring else { return [] }
+            if uninterruptible.ignores(utteranceDuringMessage: playingUninterruptible) {
+                return [.transcript(UninterruptibleInput.ignoredSpeech(text, confidence: confidence, at: at))]
+            }
             // Speech nothing was recognized in is still input (the bot's "sorry, I did not catch
             // that"), and a turn: the caller did say something.
-            guard !ending, !transferring, playing?.interruptible != false else { return [] }
             return input(.speech(text, confidence: text.isEmpty ? 0 : confidence), at)
         case .tick(let time):
             guard !ending else { return [] }
@@ -176,11 +195,10 @@ public struct VoiceChannel: Sendable {
                                          data: ["seconds": .number(options.inactivityTimeout)])),
                         .hangUp(outcome: .abandoned, reason: "inactivity")]
             }
-            if let keys = keypad.tick(at: time) {
-                if let p = playing, !p.interruptible { return [] }    // keyed into an uninterruptible prompt
-                if transferring { return [] }
-                return input(.keys(keys), time)
-            }
+            // The keypad is empty while an uninterruptible message plays (its keys are held or
+            // ignored), and no silence is counted.
+            if playingUninterruptible { return uninterruptible.tick(at: time).map(Command.transcript) }
+            if let keys = keypad.tick(at: time) { return transferring ? [] : input(.keys(keys), time) }
             if let timeout = options.silenceTimeout, playing == nil, !transferring, queue.isEmpty, !silenceSent,
                let since = lastPromptEndedAt, time.timeIntervalSince(since) >= timeout {
                 silenceSent = true
@@ -189,6 +207,25 @@ public struct VoiceChannel: Sendable {
             }
             return []
         }
+    }
+
+    private var playingUninterruptible: Bool { playing.map { !$0.interruptible } ?? false }
+
+    /// An uninterruptible message ended: what was ignored is noted; held keys are taken as if
+    /// pressed now (they may complete an input at once, or wait for more keys).
+    private mutating func uninterruptibleEnded(_ now: Date) -> [Command] {
+        let (notes, keys) = uninterruptible.messageEnded(at: now)
+        var out = notes.map(Command.transcript)
+        // Held keys barge in as they would have: ordinary speech queued behind the message is
+        // cut, and the caller's answer goes to the bot without waiting for the menu it answers.
+        let queued = queue.count
+        if !keys.isEmpty { queue.removeAll { Self.isOrdinarySpeech($0) } }
+        if queue.count < queued { out.append(.transcript(Turn(at: now, from: .system, kind: .event, text: "barge-in"))) }
+        // An input they complete is the bot's now: its turn is stamped with the message's end.
+        for (key, at) in keys {
+            if let input = keypad.key(key, at: at) { out += self.input(.keys(input), now) }
+        }
+        return out
     }
 
     /// Caller input for the bot: into the transcript, then to the bot.
@@ -284,11 +321,15 @@ public struct VoiceChannel: Sendable {
         let id = nextPromptID
         nextPromptID += 1
         playing = (id, prompt.interruptible)
-        if !prompt.interruptible { keypad.discard() }
+        var out: [Command] = []
+        if !prompt.interruptible, !keypad.pending.isEmpty {
+            out += uninterruptible.started(pending: keypad.pending, at: now).map(Command.transcript)
+            keypad.discard()
+        }
         var data: [String: JSONValue] = [:]
         if !prompt.interruptible { data["uninterruptible"] = true }
         if let speakMarkup { data["speak"] = .string(speakMarkup) }
-        return [.transcript(Turn(at: now, from: .bot, kind: .message, text: turnText, data: data)), .speak(prompt, id: id)]
+        return out + [.transcript(Turn(at: now, from: .bot, kind: .message, text: turnText, data: data)), .speak(prompt, id: id)]
     }
 
     private func action(_ activity: Activity, _ now: Date) -> Command {
