@@ -34,11 +34,11 @@ import Foundation
     func bargeInByKey() {
         var channel = VoiceChannel()
         let started = channel.handle(.botActivities([message("menu"), message("more menu"),
-                                                     event("TransferToPhoneNumber", .object(["TargetPhoneNumber": "+14155550100"]))]), at: t0)
+                                                     event("SetVariables", .object(["menu": "heard"]))]), at: t0)
         let id = ids(started)[0]
         let barged = channel.handle(.key("1", at: t0 + 1), at: t0 + 1)
         #expect(barged.contains(.stopSpeaking(id: id)))
-        #expect(barged.contains(.transfer(target: "+14155550100")))
+        #expect(barged.contains(.setVariables(["menu": "heard"])))
         #expect(spoken(barged).isEmpty, "the queued message was cut with the one playing")
         #expect(!channel.isSpeaking)
         let keys = channel.handle(.key("#", at: t0 + 2), at: t0 + 2)
