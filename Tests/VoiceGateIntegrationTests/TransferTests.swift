@@ -54,7 +54,7 @@ extension Integration {
             let refer = sipp.output.components(separatedBy: "REFER sip:").dropFirst().first ?? ""
             #expect(refer.contains("Refer-To: <sip:\(Self.target)@127.0.0.1:\(behindTrunk.localPort)>") ||
                     refer.contains("Refer-To: sip:\(Self.target)@127.0.0.1:\(behindTrunk.localPort)"), "\(refer.prefix(1500))")
-            let referredBy = refer.split(separator: "\n").filter { $0.hasPrefix("Referred-By:") }
+            let referredBy = refer.split(whereSeparator: \.isNewline).filter { $0.hasPrefix("Referred-By:") }
             #expect(referredBy.count == 1 && referredBy[0].contains("sip:\(Self.organization)@"), "\(referredBy)")
 
             let ended = try #require(gateway.waitFor(event: "call.ended"))
