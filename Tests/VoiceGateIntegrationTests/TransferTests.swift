@@ -12,11 +12,12 @@ extension Integration {
 
         /// A gateway whose organization number goes to one external bot; the trunk sends
         /// transfers to `outboundPort` on loopback.
-        static func gateway(bot: TestBot, makeCalls: Bool, outboundPort: Int, transfer: [String: Any] = [:]) throws -> GatewayProcess {
+        static func gateway(bot: TestBot, makeCalls: Bool, outboundPort: Int, transfer: [String: Any] = [:],
+                            number: [String: Any] = [:]) throws -> GatewayProcess {
             try GatewayProcess(configuration: [
                 "trunks": [["name": "carrier", "sources": ["127.0.0.0/8"], "defaultCountryCode": "1",
                             "outbound": ["host": "127.0.0.1", "port": outboundPort], "transfer": transfer]],
-                "phoneNumbers": [["number": organization, "bot": "ext", "makeCalls": makeCalls]],
+                "phoneNumbers": [["number": organization, "bot": "ext", "makeCalls": makeCalls].merging(number) { $1 }],
                 "bots": [["id": "ext", "kind": "external", "endpoint": bot.endpoint, "applicationId": "ext"]],
             ])
         }
@@ -202,6 +203,93 @@ extension Integration {
             #expect(value?["status"] as? String == "completed", "\(String(describing: value))")
             let audit = try await Self.transfers(gateway, id)
             #expect(audit.first?["result"] as? String == "completed" && audit.first?["method"] as? String == "bridge", "\(audit)")
+            #expect(gateway.stop() == 0)
+        }
+
+        @Test("a REFER from the trunk (asking the gateway to dial) is refused with 403, audited, and dials nothing")
+        func referFromTrunkIsRefused() async throws {
+            let behindTrunk = try RawSocket(type: SOCK_DGRAM, bindTo: "127.0.0.1")
+            let (bot, rules) = try Self.bot([])
+            defer { try? FileManager.default.removeItem(at: rules) }
+            let gateway = try Self.gateway(bot: bot, makeCalls: true, outboundPort: behindTrunk.localPort)
+            let sipp = try SIPp.run("uac_sends_refer.xml", port: gateway.sipPort, service: Self.organization)
+            #expect(sipp.succeeded, "the REFER got 403: \(sipp.output)")
+            let ended = try #require(gateway.waitFor(event: "call.ended"))
+            let id = try #require(ended["conversation"])
+            #expect(gateway.events("transfer.refer_refused").count == 1)
+            let audit = try await Self.transfers(gateway, id)
+            #expect(audit.count == 1 && audit.first?["requestedBy"] as? String == "trunk" && audit.first?["decision"] as? String == "refused",
+                    "\(audit)")
+            let conversation = try #require(try await ExternalBotHarness.closed(gateway, id))
+            #expect(ExternalBotHarness.turns(conversation).contains { $0["text"] as? String == "REFER from the trunk refused" })
+            #expect(behindTrunk.receive(timeout: 0.2) == nil, "nothing was dialed")
+            #expect(gateway.stop() == 0)
+        }
+
+        @Test("a caller who hangs up while the target rings: the target's INVITE is cancelled, the bot and the audit hear why")
+        func callerHangsUpWhileTheTargetRings() async throws {
+            let free = try RawSocket(type: SOCK_DGRAM, bindTo: "127.0.0.1")
+            let targetPort = free.localPort
+            free.close()
+            let target = try SIPp.start("uas_ring_cancel.xml", port: 9, extra: ["-p", String(targetPort), "-trace_msg"])
+            let (bot, rules) = try Self.bot([
+                ["on": ["name": "SetContext"], "reply": [["type": "message", "text": "Transferring you now."], Self.transferTo(Self.target)]],
+            ])
+            defer { try? FileManager.default.removeItem(at: rules) }
+            let gateway = try Self.gateway(bot: bot, makeCalls: true, outboundPort: targetPort, number: ["transferCallerId": "caller"])
+            // The caller listens to the ringback for a while, then gives up.
+            let caller = try ExternalBotHarness.phone(gateway, script: "wait\npause 3\nhangup\n")
+            #expect(caller.waitForExit(timeout: 60) == 0, "caller: \(caller.stdout) \(caller.stderr)")
+            let result = target.wait()
+            #expect(result.succeeded, "the target's INVITE was cancelled: \(result.output)")
+            let invite = result.output.components(separatedBy: "INVITE sip:").dropFirst().first ?? ""
+            let lines = invite.split(whereSeparator: \.isNewline)
+            #expect(lines.contains { $0.hasPrefix("From:") && $0.contains("sip:\(ExternalBotHarness.caller)@") }, "caller ID: \(invite.prefix(1200))")
+            #expect(lines.contains { $0.hasPrefix("P-Asserted-Identity:") && $0.contains(ExternalBotHarness.caller) })
+            #expect(!invite.contains("X-VoiceGate"), "the gateway's private marks never leave it")
+
+            let ended = try #require(gateway.waitFor(event: "call.ended"))
+            let id = try #require(ended["conversation"])
+            let conversation = try #require(try await ExternalBotHarness.closed(gateway, id))
+            #expect(conversation["outcome"] as? String == "abandoned")
+            #expect(try await eventually { Self.events(bot, "TransferResult").count == 1 })
+            let value = Self.events(bot, "TransferResult").first?["value"] as? [String: Any]
+            #expect(value?["status"] as? String == "failed" && value?["reason"] as? String == "caller_hung_up", "\(String(describing: value))")
+            var audit: [[String: Any]] = []
+            #expect(try await eventually {
+                audit = try await Self.transfers(gateway, id)
+                return audit.first?["result"] != nil
+            })
+            #expect(audit.first?["result"] as? String == "failed" && audit.first?["resultReason"] as? String == "caller_hung_up", "\(audit)")
+            #expect(try await eventually {
+                (try await gateway.api("/api/v1/conversations?state=active").1["conversations"] as? [Any])?.isEmpty == true
+            }, "no call is left behind")
+            #expect(gateway.stop() == 0)
+        }
+
+        @Test("a target that does not answer in time: the call is cancelled, the bot hears no_answer and keeps the caller")
+        func targetDoesNotAnswer() async throws {
+            let free = try RawSocket(type: SOCK_DGRAM, bindTo: "127.0.0.1")
+            let targetPort = free.localPort
+            free.close()
+            let target = try SIPp.start("uas_ring_cancel.xml", port: 9, extra: ["-p", String(targetPort)])
+            let (bot, rules) = try Self.bot([
+                ["on": ["name": "SetContext"], "reply": [Self.transferTo(Self.target)]],
+                ["on": ["name": "TransferResult", "valueReason": "no_answer"],
+                 "reply": [["type": "message", "text": "Nobody answered. Goodbye."], ["type": "event", "name": "HangUp"]]],
+            ])
+            defer { try? FileManager.default.removeItem(at: rules) }
+            let gateway = try Self.gateway(bot: bot, makeCalls: true, outboundPort: targetPort,
+                                           transfer: ["method": "bridge", "timeoutSeconds": 2])
+            let caller = try ExternalBotHarness.phone(gateway, script: "expect hangup within 30\n")
+            #expect(caller.waitForExit(timeout: 60) == 0, "caller: \(caller.stdout) \(caller.stderr)")
+            #expect(target.wait().succeeded, "the INVITE was cancelled at the timeout")
+            let ended = try #require(gateway.waitFor(event: "call.ended"))
+            let id = try #require(ended["conversation"])
+            let conversation = try #require(try await ExternalBotHarness.closed(gateway, id))
+            #expect(conversation["outcome"] as? String == "resolved")
+            #expect(ExternalBotHarness.botMessages(conversation).contains("Nobody answered. Goodbye."), "the bot kept the caller")
+            #expect(!ExternalBotHarness.heard(caller).isEmpty, "the caller heard ringback, then the bot")
             #expect(gateway.stop() == 0)
         }
     }
