@@ -38,8 +38,15 @@ public protocol CallObserver: AnyObject, Sendable {
     /// Called on the playout queue.
     func callPromptFinished(_ conversationID: String, id: Int)
     /// The trunk sent a REFER on the call (asking the gateway to call `target`), and it was
-    /// refused: for the transfer audit and the transcript.
-    func callReferRefused(_ conversationID: String, target: String, fromNumber: String)
+    /// refused before the policy was asked (`reason`, `detail`): for the audit and the transcript.
+    func callReferRefused(_ conversationID: String, target: String, fromNumber: String, reason: String, detail: String)
+    /// A REFER from a trunk that accepts REFER asks to call `target` (the Refer-To's user part, at
+    /// the trunk's own host): the same privilege and policy as a bot's transfer decide. Returns
+    /// the audit row's id when allowed, nil when refused (audited already). Called on a pj worker
+    /// thread inside the REFER's processing: must not block.
+    func callReferRequested(_ conversationID: String, target: String) -> String?
+    /// What became of a REFER that was followed.
+    func callReferFollowed(_ conversationID: String, attempt: String, result: TransferResult)
 }
 
 extension CallObserver {
@@ -47,7 +54,9 @@ extension CallObserver {
     public func callKeyDown(_ conversationID: String, at: Date) {}
     public func callKey(_ conversationID: String, _ key: Character, at: Date) {}
     public func callPromptFinished(_ conversationID: String, id: Int) {}
-    public func callReferRefused(_ conversationID: String, target: String, fromNumber: String) {}
+    public func callReferRefused(_ conversationID: String, target: String, fromNumber: String, reason: String, detail: String) {}
+    public func callReferRequested(_ conversationID: String, target: String) -> String? { nil }
+    public func callReferFollowed(_ conversationID: String, attempt: String, result: TransferResult) {}
 }
 
 /// Answers at once and keeps nothing: for an endpoint without a store.

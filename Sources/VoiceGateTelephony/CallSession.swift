@@ -7,7 +7,8 @@ import VoiceGateCore
 final class CallSession {
     /// Unique per call for the life of the process; pjsua reuses call ids, tokens tell them apart.
     let token: UInt64
-    let callID: pjsua_call_id
+    /// The call's pjsua id; it changes when the call follows a trunk's REFER to a new leg.
+    var callID: pjsua_call_id
     let sipCallID: String
     let route: CallRoute
     let source: String
@@ -22,6 +23,9 @@ final class CallSession {
     var confSlot: pjsua_conf_port_id?
     /// A transfer under way (or done by bridging: then the leg it is bridged to).
     var transfer: TransferInProgress?
+    /// The trunk's REFER was accepted: pjsua is placing the new leg (same token) and the
+    /// conversation moves to it once it has media. The audit row's id.
+    var followingRefer: String?
 
     init(token: UInt64, callID: pjsua_call_id, sipCallID: String, route: CallRoute, source: String, conversationID: String) {
         self.token = token

@@ -79,19 +79,6 @@ extension SIPEndpoint {
         executor.async { [self] in referProgress(callID, token: token, code: code, text: text, final: final) }
     }
 
-    /// A REFER arrived on a call: a trunk asking the gateway to call someone. Refused (403) unless
-    /// the trunk is configured to accept REFER: it must not be a way to make the gateway dial out.
-    func onReferReceived(_ callID: pjsua_call_id, target: String, code: UnsafeMutablePointer<pjsip_status_code>?) {
-        let token = UInt64(UInt(bitPattern: pjsua_call_get_user_data(callID)))
-        code?.pointee = PJSIP_SC_FORBIDDEN
-        let cleaned = String(target.prefix(200).map { $0.isASCII && !$0.isWhitespace || $0 == " " ? $0 : "?" })
-        executor.async { [self] in
-            guard let session = calls[callID], session.token == token else { return }
-            log.write(LogLine(.warning, "transfer.refer_refused", session.logFields + [("status", "403"), ("reason", "refer_not_accepted_from_trunk")]))
-            observer.callReferRefused(session.conversationID, target: cleaned, fromNumber: session.route.organizationNumber)
-        }
-    }
-
     // MARK: - REFER (executor)
 
     private func startRefer(_ session: CallSession, referTo: String) {

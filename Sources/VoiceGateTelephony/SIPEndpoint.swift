@@ -38,8 +38,9 @@ public final class SIPEndpoint: @unchecked Sendable {
     /// Calls the gateway placed to transfer targets (bridge transfers), by pjsua call id.
     var outboundLegs: [pjsua_call_id: OutboundLeg] = [:]   // executor only
     var accountID = pjsua_acc_id(PJSUA_INVALID_ID.rawValue)
-    /// Tokens of calls whose trunk may send REFER (read on pj worker threads, in the callback).
-    let referAccepted = Mutex<Set<UInt64>>([])
+    /// Calls whose trunk may send REFER, by token, with where that trunk takes calls (read on pj
+    /// worker threads, in the REFER callback).
+    let referAccepted = Mutex<[UInt64: ReferRoute]>([:])
 
     /// The audio of the bridge and of calls: 8 kHz, so G.711 calls need no resampling.
     static let clockRate: UInt32 = 8000
@@ -302,6 +303,9 @@ public final class SIPEndpoint: @unchecked Sendable {
                                   conversationID: UUID().uuidString.lowercased())
         calls[callID] = session
         byConversation[session.conversationID] = callID
+        if route.trunk.transfer.acceptRefer, let outbound = route.trunk.outbound {
+            referAccepted.withLock { $0[token] = ReferRoute(conversationID: session.conversationID, host: outbound.host, port: outbound.port) }
+        }
         liveCalls.set(calls.count)
         metrics.gauge("voicegate_active_calls", Double(calls.count))
 
@@ -340,6 +344,7 @@ public final class SIPEndpoint: @unchecked Sendable {
 
     private func mediaChanged(_ callID: pjsua_call_id, token: UInt64, media: PJSUASetup.MediaSnapshot) {
         if outboundLegs[callID]?.token == token { return legMedia(callID, token: token, slot: media.confSlot) }
+        if calls[callID] == nil, let session = sessionFollowingRefer(token: token) { return adopt(callID, into: session, slot: media.confSlot) }
         guard let session = calls[callID], session.token == token else { return }
         // The caller may have hung up since the callback: then there is nothing to connect, and
         // call.ended follows.
@@ -399,8 +404,17 @@ public final class SIPEndpoint: @unchecked Sendable {
 
     private func disconnected(_ callID: pjsua_call_id, token: UInt64, status: Int, reason: String) {
         if outboundLegs[callID]?.token == token { return legEnded(callID, status: status, reason: reason) }
+        if calls[callID] == nil, let session = sessionFollowingRefer(token: token) { return referLegFailed(session, status: status) }
         guard let session = calls[callID], session.token == token else { return }
+        // The trunk's leg of a call that followed its REFER: the conversation goes on on the new one.
+        if session.callID != callID { return legReplaced(callID, session, status: status) }
+        // A trunk leg still up after its call moved on ends with the call.
+        for (other, s) in calls where s === session && other != callID {
+            calls.removeValue(forKey: other)
+            PJSUASetup.withHeaders([]) { msg in _ = pjsua_call_hangup(other, 0, nil, msg) }
+        }
         callerLeft(session)
+        referAccepted.withLock { _ = $0.removeValue(forKey: token) }
         calls.removeValue(forKey: callID)
         byConversation.removeValue(forKey: session.conversationID)
         feeder.remove(token: token)

@@ -279,6 +279,16 @@ final class BotCall: @unchecked Sendable {
         }
     }
 
+    /// A trunk's REFER asks to move this call to `target`: decided like the bot's own transfer.
+    /// Returns the audit row's id when allowed. Any thread (it takes no queue: the REFER waits).
+    func referRequested(_ target: String) -> String? {
+        if case .allowed(_, let attempt) = transfers.decide(target, for: transferContext, requestedBy: "trunk") { return attempt }
+        return nil
+    }
+
+    /// Whose transfer limits this call counts against.
+    var transferSlot: String { transferContext.number.number }
+
     /// A transfer's result: to the channel (transcript, then the bot); a completed one ends the
     /// bot's part of the conversation, whatever the call does next.
     private func transferDone(_ result: TransferResult) {

@@ -87,10 +87,27 @@ final class ConversationRecorder: CallObserver {
         store.appendTurn(turn, to: conversationID)
     }
 
-    func callReferRefused(_ conversationID: String, target: String, fromNumber: String) {
-        transfers.referRefused(conversationID: conversationID, target: target, fromNumber: fromNumber)
+    func callReferRefused(_ conversationID: String, target: String, fromNumber: String, reason: String, detail: String) {
+        transfers.referRefused(conversationID: conversationID, target: target, fromNumber: fromNumber, reason: reason, detail: detail)
         store.appendTurn(Turn(at: Date(), from: .system, kind: .note, text: "REFER from the trunk refused",
-                              data: ["status": .number(403), "target": .string(target)]), to: conversationID)
+                              data: ["status": .number(403), "target": .string(target), "reason": .string(reason)]), to: conversationID)
+    }
+
+    func callReferRequested(_ conversationID: String, target: String) -> String? {
+        // Only a speaking bot's call knows its number and trunk; a prompt bot's call is refused.
+        guard let call = botCall(conversationID) else { return nil }
+        let attempt = call.referRequested(target)
+        store.appendTurn(Turn(at: Date(), from: .system, kind: .note,
+                              text: attempt == nil ? "REFER from the trunk refused" : "REFER from the trunk accepted",
+                              data: ["target": .string(TransferDecision.loggable(target))]), to: conversationID)
+        return attempt
+    }
+
+    func callReferFollowed(_ conversationID: String, attempt: String, result: TransferResult) {
+        transfers.finished(attempt: attempt, number: botCall(conversationID)?.transferSlot ?? "", result: result)
+        store.appendTurn(Turn(at: Date(), from: .system, kind: .event,
+                              text: result.status == .completed ? "call moved to the REFER's target" : "REFER's target not reached",
+                              data: result.reason.map { ["reason": .string($0)] } ?? [:]), to: conversationID)
     }
 
     func callMediaStarted(_ conversationID: String) { botCall(conversationID)?.mediaStarted() }

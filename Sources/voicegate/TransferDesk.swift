@@ -83,12 +83,14 @@ final class TransferDesk: Sendable {
         store.finishTransferAttempt(attempt, result: result, at: Date())
     }
 
-    /// A trunk's REFER, refused: audited like a bot's attempt.
-    func referRefused(conversationID: String, target: String, fromNumber: String) {
+    /// A trunk's REFER refused before the policy was asked (the trunk does not accept REFER, or
+    /// its Refer-To points elsewhere): audited like a bot's attempt.
+    func referRefused(conversationID: String, target: String, fromNumber: String, reason: String, detail: String) {
         store.recordTransferAttempt(TransferAttempt(at: Date(), conversationID: conversationID, fromNumber: fromNumber,
                                                     target: target, normalized: nil, decision: .refused,
-                                                    reason: "refer_not_accepted", detail: "REFER from the trunk refused (403): the trunk does not accept REFER",
-                                                    requestedBy: "trunk"))
+                                                    reason: reason, detail: detail, requestedBy: "trunk"))
+        log.write(LogLine(.warning, "transfer.decision", [("conversation", conversationID), ("from", fromNumber), ("requested_by", "trunk"),
+                                                          ("target", "unparsed"), ("decision", "refused"), ("reason", reason)]))
     }
 
     /// REFER on the caller's leg as the trunk takes it (sip:+E164@its host, or tel:), and the

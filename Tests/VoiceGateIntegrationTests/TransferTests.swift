@@ -206,23 +206,64 @@ extension Integration {
             #expect(gateway.stop() == 0)
         }
 
-        @Test("a REFER from the trunk (asking the gateway to dial) is refused with 403, audited, and dials nothing")
-        func referFromTrunkIsRefused() async throws {
+        @Test("a REFER from the trunk is refused with 403, audited, and dials nothing: by default, and at another host",
+              arguments: [(false, "refer_not_accepted"), (true, "refer_to_other_host")])
+        func referFromTrunkIsRefused(acceptRefer: Bool, reason: String) async throws {
             let behindTrunk = try RawSocket(type: SOCK_DGRAM, bindTo: "127.0.0.1")
             let (bot, rules) = try Self.bot([])
             defer { try? FileManager.default.removeItem(at: rules) }
-            let gateway = try Self.gateway(bot: bot, makeCalls: true, outboundPort: behindTrunk.localPort)
+            let gateway = try Self.gateway(bot: bot, makeCalls: true, outboundPort: behindTrunk.localPort,
+                                           transfer: ["acceptRefer": acceptRefer])
+            // The REFER asks for a premium number at evil.example.com.
             let sipp = try SIPp.run("uac_sends_refer.xml", port: gateway.sipPort, service: Self.organization)
             #expect(sipp.succeeded, "the REFER got 403: \(sipp.output)")
             let ended = try #require(gateway.waitFor(event: "call.ended"))
             let id = try #require(ended["conversation"])
             #expect(gateway.events("transfer.refer_refused").count == 1)
-            let audit = try await Self.transfers(gateway, id)
-            #expect(audit.count == 1 && audit.first?["requestedBy"] as? String == "trunk" && audit.first?["decision"] as? String == "refused",
-                    "\(audit)")
+            var audit: [[String: Any]] = []
+            #expect(try await eventually {
+                audit = try await Self.transfers(gateway, id)
+                return !audit.isEmpty
+            })
+            #expect(audit.count == 1 && audit.first?["requestedBy"] as? String == "trunk" && audit.first?["decision"] as? String == "refused"
+                    && audit.first?["reason"] as? String == reason, "\(audit)")
             let conversation = try #require(try await ExternalBotHarness.closed(gateway, id))
             #expect(ExternalBotHarness.turns(conversation).contains { $0["text"] as? String == "REFER from the trunk refused" })
             #expect(behindTrunk.receive(timeout: 0.2) == nil, "nothing was dialed")
+            #expect(gateway.stop() == 0)
+        }
+
+        @Test("a trunk that accepts REFER moves the call: the gateway dials the Refer-To at the trunk, and the bot goes on there")
+        func referFromTrunkIsFollowed() async throws {
+            let target = try SoftphoneProcess(["--listen", "0", "--calls", "1", "--record", "target.wav"])
+            let targetPort = try #require(target.waitUntilListening(), "stderr: \(target.stderr)")
+            let (bot, rules) = try Self.bot([
+                ["on": ["name": "SetContext"], "reply": [
+                    ["type": "message", "text": "Thank you for calling. Please hold the line while we connect your call to the right place. It will only take a moment, and we appreciate your patience."],
+                    ["type": "event", "name": "HangUp"]]],
+            ])
+            defer { try? FileManager.default.removeItem(at: rules) }
+            let gateway = try Self.gateway(bot: bot, makeCalls: true, outboundPort: targetPort, transfer: ["acceptRefer": true])
+            let sipp = try SIPp.run("uac_refer_from_trunk.xml", port: gateway.sipPort, service: Self.organization,
+                                    extra: ["-set", "refer_to", "sip:\(Self.target)@127.0.0.1:\(targetPort)"])
+            #expect(sipp.succeeded, "202, then NOTIFYs up to 200: \(sipp.output)")
+            #expect(target.waitForExit(timeout: 40) == 0, "target: \(target.stdout) \(target.stderr)")
+            #expect(target.report["answered"] as? Bool == true)
+            #expect(!(target.report["heard"] as? [[String: Any]] ?? []).isEmpty, "the bot went on speaking on the new leg: \(target.stdout)")
+            #expect((target.report["hangUp"] as? [String: Any])?["by"] as? String == "remote", "the bot's HangUp ended the new leg")
+
+            let ended = try #require(gateway.waitFor(event: "call.ended"))
+            let id = try #require(ended["conversation"])
+            let conversation = try #require(try await ExternalBotHarness.closed(gateway, id))
+            #expect(conversation["outcome"] as? String == "resolved")
+            #expect(gateway.events("transfer.refer_followed").count == 1 && gateway.events("call.leg_replaced").count == 1)
+            var audit: [[String: Any]] = []
+            #expect(try await eventually {
+                audit = try await Self.transfers(gateway, id)
+                return audit.first?["result"] != nil
+            })
+            #expect(audit.first?["requestedBy"] as? String == "trunk" && audit.first?["decision"] as? String == "allowed"
+                    && audit.first?["normalized"] as? String == Self.target && audit.first?["result"] as? String == "completed", "\(audit)")
             #expect(gateway.stop() == 0)
         }
 

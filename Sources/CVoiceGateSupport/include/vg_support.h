@@ -12,5 +12,6 @@
 #include "vg_request_checks.h"
 #include "vg_parse_errors.h"
 #include "vg_outbound_identity.h"
+#include "vg_refer_target.h"
 
 #endif
