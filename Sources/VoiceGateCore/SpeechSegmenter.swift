@@ -107,3 +107,17 @@ public struct SpeechSegmenter: Sendable {
         return nil
     }
 }
+
+extension SpeechSegmenter {
+    /// Where the speech in a whole recording is, by this segmenter's measure: from the start of
+    /// its first segment to the end of its last, pauses included; nil when it holds none. A
+    /// synthesized prompt is longer than its speech (the synthesizer's silence before and after,
+    /// sounds too faint to count as voiced): this is the part a listener's segmenter hears.
+    public static func speechSpan(of samples: [Int16], settings: Settings = Settings()) -> SpeechSegment? {
+        var segmenter = SpeechSegmenter(settings: settings)
+        segmenter.append(samples)
+        _ = segmenter.finish()
+        guard let first = segmenter.segments.first, let last = segmenter.segments.last else { return nil }
+        return SpeechSegment(start: first.start, end: last.end)
+    }
+}

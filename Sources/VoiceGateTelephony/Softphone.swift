@@ -134,7 +134,14 @@ public final class Softphone: @unchecked Sendable {
 
         var logCfg = PJSUASetup.logging(level: options.sipLogLevel)
         var media = PJSUASetup.media(clockRate: Softphone.clockRate, maxPorts: 16)
-        media.thread_cnt = 1
+        // RTP on the SIP ioqueue, which pjsua's worker polls every 10 ms. pjmedia's own media
+        // worker polls with a 500 ms timeout, and the call's RTP socket, started at the answer,
+        // was not read until that poll returned: the first half second of the far end's audio
+        // came in one burst, the jitter buffer then held 500 ms, and its progressive discard
+        // dropped a 10 ms frame every ~180 ms for seconds to work it off (a 6.82 s prompt was
+        // heard as 6.50 s, half a second late). One call's media needs no thread of its own.
+        media.has_ioqueue = pj_bool_t(PJ_FALSE.rawValue)
+        media.thread_cnt = 0
         try check(pjsua_init(&ua, &logCfg, &media), "pjsua_init")
 
         var cfg = pjsua_transport_config()

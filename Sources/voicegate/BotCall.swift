@@ -236,10 +236,7 @@ final class BotCall: @unchecked Sendable {
             }
             do {
                 let audio = try speech.cache.audio(for: text, sampleRate: SpeechOut.sampleRate, using: speech.synthesizer)
-                // Its length, for whoever checks what the caller heard against what was played.
-                log.write(LogLine(.info, "speech.prompt", [("conversation", conversationID), ("prompt", "\(id)"),
-                                                           ("seconds", String(format: "%.3f", Double(audio.samples.count) / Double(SpeechOut.sampleRate))),
-                                                           ("uninterruptible", prompt.interruptible ? "false" : "true")]))
+                logPrompt(id, audio.samples, uninterruptible: !prompt.interruptible)
                 control.play(audio.samples, promptID: id, conversation: conversationID)
             } catch {
                 log.write(LogLine(.error, "speech.failed", [("conversation", conversationID), ("error", "\(error)")]))
@@ -311,6 +308,18 @@ final class BotCall: @unchecked Sendable {
                 if let failure { log.write(LogLine(.warning, "bot.failed", [("conversation", conversationID), ("during", "endOfConversation"), ("error", failure.description)])) }
             }
         }
+    }
+
+    /// One line per prompt played, with its length and the length of the speech in it (the
+    /// synthesizer's silence before and after left out): what a caller's phone can be checked
+    /// against. A few microseconds a second of audio.
+    private func logPrompt(_ id: Int, _ samples: [Int16], uninterruptible: Bool) {
+        let rate = Double(SpeechOut.sampleRate)
+        let speech = SpeechSegmenter.speechSpan(of: samples, settings: .init(sampleRate: SpeechOut.sampleRate)).map { $0.end - $0.start } ?? 0
+        log.write(LogLine(.info, "speech.prompt", [("conversation", conversationID), ("prompt", "\(id)"),
+                                                   ("seconds", String(format: "%.3f", Double(samples.count) / rate)),
+                                                   ("speech_seconds", String(format: "%.3f", speech)),
+                                                   ("uninterruptible", uninterruptible ? "true" : "false")]))
     }
 
     private func send(_ input: BotInput) {

@@ -50,3 +50,12 @@ struct SpeechSegmenterTests {
 }
 
 import Foundation
+
+extension SpeechSegmenterTests {
+    @Test("a recording's speech span runs from its first segment's start to its last one's end, long pauses included; silence has none")
+    func speechSpan() throws {
+        let span = try #require(SpeechSegmenter.speechSpan(of: silence(0.3) + tone(1.0) + silence(1.5) + tone(0.5) + silence(0.4)))
+        #expect(abs(span.start - 0.3) < 0.021 && abs(span.end - 3.3) < 0.021, "\(span)")
+        #expect(SpeechSegmenter.speechSpan(of: silence(2) + tone(1, amplitude: 50)) == nil)
+    }
+}

@@ -5,7 +5,7 @@ import Foundation
 /// caller who says nothing. It must close after calls.inactivitySeconds, not hold the line.
 extension Integration {
     @Suite struct InactivityTests {
-        @Test("no input and no bot activity for calls.inactivitySeconds: the gateway hangs up, the conversation is abandoned for inactivity")
+        @Test("no input and no bot activity for calls.inactivitySeconds: the gateway hangs up, the conversation is abandoned for inactivity, the bot hears inactivityTimeout")
         func closesAfterInactivity() async throws {
             let bot = try TestBot(["--greeting", "Hello."])
             let gateway = try GatewayProcess(configuration: [
@@ -29,6 +29,10 @@ extension Integration {
             let hangUpMs = try #require((phone.report["hangUp"] as? [String: Any])?["atMs"] as? Double)
             let greetingEndMs = try #require((phone.report["heard"] as? [[String: Any]])?.first?["endMs"] as? Double)
             #expect(hangUpMs - greetingEndMs > 4_500 && hangUpMs - greetingEndMs < 7_000, "\(hangUpMs - greetingEndMs) ms")
+            // The bot hears why: an idle line, not a conversation it closed.
+            func ends() -> [[String: Any]] { bot.received.map(\.activity).filter { $0["type"] as? String == "endOfConversation" } }
+            #expect(await eventually { !ends().isEmpty }, "\(bot.received.map(\.activity))")
+            #expect(ends().map { ($0["channelData"] as? [String: Any])?["reason"] as? String } == ["inactivityTimeout"])
             #expect(gateway.stop() == 0)
         }
     }

@@ -45,7 +45,19 @@ final class TestBot: @unchecked Sendable {
         }
     }
 
+    /// A bot answering by `rules` (test_bot.py --rules: `{"on": {...}, "reply": [...], "once": Bool}`
+    /// each), written to a file beside its record.
+    convenience init(rules: [[String: Any]], _ arguments: [String] = []) throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("test-bot-rules-\(UUID().uuidString).json")
+        try JSONSerialization.data(withJSONObject: rules).write(to: file)
+        try self.init(["--rules", file.path] + arguments)
+        rulesFile = file
+    }
+
+    private var rulesFile: URL?
+
     deinit {
+        if let rulesFile { try? FileManager.default.removeItem(at: rulesFile) }
         if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
         try? FileManager.default.removeItem(at: recordFile)
     }
