@@ -3,7 +3,7 @@
 ///
 /// Script syntax (a line starting with `#` is a comment; quotes are optional around text):
 ///
-///     wait [TIMEOUT]                  until the far end has spoken and gone quiet (default 15 s)
+///     wait [TIMEOUT]                  until the far end has spoken and been quiet for 1 s (default 15 s)
 ///     say TEXT                        speak TEXT, synthesized (plain text, or SSML as a bot's speak)
 ///     play FILE.wav                   send a WAV file
 ///     dtmf DIGITS                     send RFC 4733 digits: 0-9 * # A-D

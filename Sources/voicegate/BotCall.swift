@@ -312,7 +312,7 @@ final class BotCall: @unchecked Sendable {
 
     /// One line per prompt played, with its length and the length of the speech in it (the
     /// synthesizer's silence before and after left out): what a caller's phone can be checked
-    /// against. A few microseconds a second of audio.
+    /// against. One pass over the samples, on the call's queue.
     private func logPrompt(_ id: Int, _ samples: [Int16], uninterruptible: Bool) {
         let rate = Double(SpeechOut.sampleRate)
         let speech = SpeechSegmenter.speechSpan(of: samples, settings: .init(sampleRate: SpeechOut.sampleRate)).map { $0.end - $0.start } ?? 0

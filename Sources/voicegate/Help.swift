@@ -69,7 +69,7 @@ enum Help {
                               like a bot's speak: plain text, or SSML with <break time="1s"/> and
                               <say-as interpret-as="telephone|digits">
       --script FILE           steps, one per line:
-                                wait [TIMEOUT]            the far end speaks, then goes quiet
+                                wait [TIMEOUT]            the far end speaks, then is quiet for 1 s
                                 play FILE.wav | dtmf DIGITS | say TEXT | pause SECONDS
                                 expect speech [within S]  speech heard since the previous step
                                 expect text "WORDS" [within S]

@@ -168,6 +168,13 @@ final class SoftphoneRunner: @unchecked Sendable {
 
     // MARK: - Steps
 
+    /// One 20 ms frame: how far off a heard segment's start may be.
+    static let frameMs = 20.0
+    /// How long the far end stays quiet before `wait` takes its turn to be over. Longer than the
+    /// pause between a bot's sentences (its prompts follow each other with about half a second
+    /// between their words), which the segmenter's 0.5 s hangover alone splits about half the time.
+    static let turnEndQuietMs = 1000.0
+
     private func runSteps() {
         var previousStepStart = answeredAt ?? 0
         var lastSendEnd = answeredAt ?? 0
@@ -175,9 +182,13 @@ final class SoftphoneRunner: @unchecked Sendable {
         for line in script.lines {
             if stop.isSet { break }
             let start = nowMs
+            // `wait` takes speech from the end of what was sent last (a frame early): the step
+            // after it does too, or a reply that began as the wait did would be missed by both.
+            var window = start
+            if case .wait = line.step { window = min(start, lastSendEnd - Self.frameMs) }
             let (ok, detail) = run(line.step, since: previousStepStart, lastSendEnd: &lastSendEnd)
             report.steps.append(CallReport.Step(step: line.step.text, line: line.number, ok: ok, atMs: start, detail: detail))
-            previousStepStart = start
+            previousStepStart = window
             if !ok {
                 report.failedStep = line.name + (detail.map { ": \($0)" } ?? "")
                 log.write(LogLine(.warning, "softphone.step_failed", [("step", line.name), ("detail", detail ?? "")]))
@@ -196,7 +207,8 @@ final class SoftphoneRunner: @unchecked Sendable {
         case .wait(let timeout):
             let mark = lastSendEnd
             let heard = pump(until: timeout) {
-                self.segmenter.openSegmentStart == nil && self.report.heard.contains { $0.startMs >= mark - 20 }
+                guard self.segmenter.openSegmentStart == nil, let last = self.report.heard.last else { return false }
+                return self.report.heard.contains { $0.startMs >= mark - Self.frameMs } && self.nowMs - last.endMs >= Self.turnEndQuietMs
             }
             return (true, heard ? nil : "nothing heard within \(Int(timeout)) s; went on")
         case .say(let text):
