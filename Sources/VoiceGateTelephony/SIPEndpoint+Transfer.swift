@@ -130,9 +130,8 @@ extension SIPEndpoint {
         let arena = CStringArena()
         var uri = arena.pj(bridge.requestURI)
         var leg = pjsua_call_id(PJSUA_INVALID_ID.rawValue)
-        let host = config.sip.advertise ?? "voicegate.invalid"
         let status = PJSUASetup.withHeaders([("X-VoiceGate-From", bridge.callerID),
-                                             ("P-Asserted-Identity", "<sip:\(bridge.callerID)@\(host)>")]) { msg in
+                                             ("P-Asserted-Identity", bridge.assertedIdentity)]) { msg in
             pjsua_call_make_call(accountID, &uri, &setting, UnsafeMutableRawPointer(bitPattern: UInt(legToken)), msg, &leg)
         }
         guard status == PJ_SUCCESS.rawValue else {

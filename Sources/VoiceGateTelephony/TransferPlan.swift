@@ -29,11 +29,14 @@ public struct TransferPlan: Sendable, Equatable {
 public struct BridgeCall: Sendable, Equatable {
     /// `sip:+E164@host:port;transport=...` at the trunk's outbound route.
     public var requestURI: String
-    /// The number the target sees as the caller (the user part of From, and P-Asserted-Identity).
+    /// The number the target sees as the caller: the user part of From.
     public var callerID: String
+    /// The same as a P-Asserted-Identity value (`<sip:+E164@gateway host>`), which carriers read.
+    public var assertedIdentity: String
 
-    public init(requestURI: String, callerID: String) {
+    public init(requestURI: String, callerID: String, assertedIdentity: String) {
         self.requestURI = requestURI
         self.callerID = callerID
+        self.assertedIdentity = assertedIdentity
     }
 }

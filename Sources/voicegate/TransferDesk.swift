@@ -106,7 +106,8 @@ final class TransferDesk: Sendable {
             case .caller: callerID = PhoneNumber.isE164(context.customerNumber) ? context.customerNumber : context.organizationNumber
             case .organization: callerID = context.organizationNumber
             }
-            bridge = BridgeCall(requestURI: "sip:\(e164)@\(host):\(route.port)\(transport)", callerID: callerID)
+            bridge = BridgeCall(requestURI: "sip:\(e164)@\(host):\(route.port)\(transport)", callerID: callerID,
+                                assertedIdentity: "<sip:\(callerID)@\(gatewayHost)>")
         }
         var referTo: String?
         if settings.method == .refer {

@@ -29,6 +29,15 @@ extension Integration {
             return (try TestBot(["--rules", file.path]), file)
         }
 
+        /// A sipp target behind the trunk that rings and never answers (uas_ring_cancel.xml), on a
+        /// free loopback port.
+        static func ringingTarget(_ extra: [String] = []) throws -> (SIPp.Running, Int) {
+            let free = try RawSocket(type: SOCK_DGRAM, bindTo: "127.0.0.1")
+            let port = free.localPort
+            free.close()
+            return (try SIPp.start("uas_ring_cancel.xml", port: 9, extra: ["-p", String(port)] + extra), port)
+        }
+
         static func transferTo(_ target: String) -> [String: Any] {
             ["type": "event", "name": "TransferToPhoneNumber", "value": ["TargetPhoneNumber": target]]
         }
@@ -269,10 +278,7 @@ extension Integration {
 
         @Test("a caller who hangs up while the target rings: the target's INVITE is cancelled, the bot and the audit hear why")
         func callerHangsUpWhileTheTargetRings() async throws {
-            let free = try RawSocket(type: SOCK_DGRAM, bindTo: "127.0.0.1")
-            let targetPort = free.localPort
-            free.close()
-            let target = try SIPp.start("uas_ring_cancel.xml", port: 9, extra: ["-p", String(targetPort), "-trace_msg"])
+            let (target, targetPort) = try Self.ringingTarget(["-trace_msg"])
             let (bot, rules) = try Self.bot([
                 ["on": ["name": "SetContext"], "reply": [["type": "message", "text": "Transferring you now."], Self.transferTo(Self.target)]],
             ])
@@ -310,10 +316,7 @@ extension Integration {
 
         @Test("a target that does not answer in time: the call is cancelled, the bot hears no_answer and keeps the caller")
         func targetDoesNotAnswer() async throws {
-            let free = try RawSocket(type: SOCK_DGRAM, bindTo: "127.0.0.1")
-            let targetPort = free.localPort
-            free.close()
-            let target = try SIPp.start("uas_ring_cancel.xml", port: 9, extra: ["-p", String(targetPort)])
+            let (target, targetPort) = try Self.ringingTarget()
             let (bot, rules) = try Self.bot([
                 ["on": ["name": "SetContext"], "reply": [Self.transferTo(Self.target)]],
                 ["on": ["name": "TransferResult", "valueReason": "no_answer"],
