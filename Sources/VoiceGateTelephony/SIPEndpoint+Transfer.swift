@@ -72,11 +72,13 @@ extension SIPEndpoint {
     // MARK: - Callbacks (pj worker threads)
 
     /// Progress of a REFER the gateway sent: its own final response, then the NOTIFYs' sipfrag.
-    func onTransferStatus(_ callID: pjsua_call_id, code: Int, text: String, final: Bool, cont: UnsafeMutablePointer<pj_bool_t>?) {
-        let token = UInt64(UInt(bitPattern: pjsua_call_get_user_data(callID)))
+    /// Only a final status decides anything; provisional ones stay on the SIP thread.
+    func onTransferStatus(_ callID: pjsua_call_id, code: Int, final: Bool, cont: UnsafeMutablePointer<pj_bool_t>?) {
+        guard final else { return }
         // After a final status there is nothing left to hear.
-        if final { cont?.pointee = pj_bool_t(PJ_FALSE.rawValue) }
-        executor.async { [self] in referProgress(callID, token: token, code: code, text: text, final: final) }
+        cont?.pointee = pj_bool_t(PJ_FALSE.rawValue)
+        let token = UInt64(UInt(bitPattern: pjsua_call_get_user_data(callID)))
+        executor.async { [self] in referFinished(callID, token: token, code: code) }
     }
 
     // MARK: - REFER (executor)
@@ -95,9 +97,9 @@ extension SIPEndpoint {
         log.write(LogLine(.info, "transfer.refer_sent", session.logFields + [("target", transfer.plan.target)]))
     }
 
-    private func referProgress(_ callID: pjsua_call_id, token: UInt64, code: Int, text: String, final: Bool) {
+    private func referFinished(_ callID: pjsua_call_id, token: UInt64, code: Int) {
         guard let session = calls[callID], session.token == token, let transfer = session.transfer,
-              case .referring = transfer.phase, final else { return }
+              case .referring = transfer.phase else { return }
         log.write(LogLine(.info, "transfer.refer_status", session.logFields + [("target", transfer.plan.target), ("status", String(code)),
                                                                               ("final", "true")]))
         guard (200..<300).contains(code) else { return referFailed(session, code: code) }

@@ -99,9 +99,8 @@ public final class SIPEndpoint: @unchecked Sendable {
             guard let event else { return }
             SIPEndpoint.current?.onDTMF(callID, event.pointee)
         }
-        ua.cb.on_call_transfer_status = { callID, code, text, final, cont in
-            SIPEndpoint.current?.onTransferStatus(callID, code: Int(code), text: text.map { String(pjString: $0.pointee) } ?? "",
-                                                  final: final != 0, cont: cont)
+        ua.cb.on_call_transfer_status = { callID, code, _, final, cont in
+            SIPEndpoint.current?.onTransferStatus(callID, code: Int(code), final: final != 0, cont: cont)
         }
         ua.cb.on_call_transfer_request2 = { callID, dst, code, _ in
             SIPEndpoint.current?.onReferReceived(callID, target: dst.map { String(pjString: $0.pointee) } ?? "", code: code)

@@ -37,8 +37,7 @@ final class TransferDesk: Sendable {
         self.store = store
         self.log = log
         let sip = configuration.sip
-        let host = sip.advertise ?? (sip.listen == "0.0.0.0" || sip.listen == "::" ? "127.0.0.1" : sip.listen)
-        self.gatewayHost = host.contains(":") ? "[\(host)]" : host
+        self.gatewayHost = Self.uriHost(sip.advertise ?? (sip.listen == "0.0.0.0" || sip.listen == "::" ? "127.0.0.1" : sip.listen))
     }
 
     func decide(_ target: String, for context: Context, requestedBy: String = "bot") -> Decision {
@@ -93,13 +92,16 @@ final class TransferDesk: Sendable {
                                                           ("target", "unparsed"), ("decision", "refused"), ("reason", reason)]))
     }
 
+    /// A host as a SIP URI writes it: IPv6 addresses in brackets.
+    private static func uriHost(_ host: String) -> String { host.contains(":") ? "[\(host)]" : host }
+
     /// REFER on the caller's leg as the trunk takes it (sip:+E164@its host, or tel:), and the
     /// gateway's own call through the trunk when REFER is not the method or may fail over.
     private func plan(to e164: String, _ context: Context) -> TransferPlan? {
         let settings = context.trunk.transfer
         var bridge: BridgeCall?
         if let route = context.trunk.outbound, settings.method == .bridge || settings.fallbackToBridge {
-            let host = route.host.contains(":") ? "[\(route.host)]" : route.host
+            let host = Self.uriHost(route.host)
             let transport = route.transport == .udp ? "" : ";transport=\(route.transport.rawValue)"
             let callerID: String
             switch context.number.transferCallerId {
@@ -114,8 +116,7 @@ final class TransferDesk: Sendable {
             if settings.referTarget == .tel || context.trunk.outbound == nil {
                 referTo = "tel:\(e164)"
             } else if let route = context.trunk.outbound {
-                let host = route.host.contains(":") ? "[\(route.host)]" : route.host
-                referTo = "sip:\(e164)@\(host)" + (route.port == 5060 ? "" : ":\(route.port)")
+                referTo = "sip:\(e164)@\(Self.uriHost(route.host))" + (route.port == 5060 ? "" : ":\(route.port)")
             }
         }
         guard referTo != nil || bridge != nil else { return nil }
