@@ -18,12 +18,14 @@ public struct GatewayConfiguration: Sendable, Equatable {
     public var log: LogSettings
     /// Where transfers may dial, and how many: see `TransferPolicy`.
     public var outboundPolicy: OutboundPolicy
+    /// Agents, queues and routing rules: where hand-offs go.
+    public var routing: RoutingSettings
 
     public init(sip: SIPSettings = .init(), http: HTTPSettings = .init(), calls: CallSettings = .init(),
                 shutdown: ShutdownSettings = .init(), trunks: [Trunk] = [], phoneNumbers: [PhoneNumberSettings] = [],
                 sipHeaders: [SIPHeaderMapping] = [], bots: [BotSettings] = [], store: StoreSettings = .init(),
                 admin: AdminSettings = .init(), greeting: GreetingSettings = .init(), speech: SpeechSettings = .init(),
-                log: LogSettings = .init(), outboundPolicy: OutboundPolicy = .init()) {
+                log: LogSettings = .init(), outboundPolicy: OutboundPolicy = .init(), routing: RoutingSettings = .init()) {
         self.sip = sip
         self.http = http
         self.calls = calls
@@ -38,6 +40,7 @@ public struct GatewayConfiguration: Sendable, Equatable {
         self.speech = speech
         self.log = log
         self.outboundPolicy = outboundPolicy
+        self.routing = routing
     }
 }
 
@@ -203,8 +206,12 @@ public struct PhoneNumberSettings: Sendable, Equatable {
     /// E.164 (`+14155550100`), or `*` for every number a trunk sends that no other entry holds
     /// (demos and tests; the dialed number is then whatever the caller dialed).
     public var number: String
-    /// The id of the bot that answers calls to it.
+    /// The id of the bot that answers calls to it; "" when calls to it go to a queue (`queue`,
+    /// or the routing rules when that is nil too).
     public var bot: String
+    /// The queue calls to it go to, when `bot` is "": its bot members answer first by the
+    /// queue's assignment method, else the caller waits for an agent.
+    public var queue: String?
     /// false: calls to it get 480.
     public var voiceEnabled: Bool = true
     /// The make-calls privilege: transfers from calls to this number may dial out.
@@ -220,6 +227,8 @@ public struct PhoneNumberSettings: Sendable, Equatable {
         self.transferCallerId = transferCallerId
     }
     public var isCatchAll: Bool { number == "*" }
+    /// Calls to it are routed to a queue (named, or by the rules), not to one bot.
+    public var routesToQueue: Bool { bot.isEmpty }
 }
 
 /// The caller ID shown to a transfer target when the gateway places the call itself (bridged
