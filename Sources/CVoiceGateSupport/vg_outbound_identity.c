@@ -3,6 +3,7 @@
 #include "vg_outbound_identity.h"
 
 static const pj_str_t MARK_FROM = { "X-VoiceGate-From", 16 };
+static const pj_str_t MARK_DISPLAY = { "X-VoiceGate-Display", 19 };
 static const pj_str_t MARK_REFERRED_BY = { "X-VoiceGate-Referred-By", 23 };
 static const pj_str_t REFERRED_BY = { "Referred-By", 11 };
 
@@ -22,6 +23,17 @@ static pj_status_t on_tx_request(pjsip_tx_data *tdata) {
         if (from && from->uri && (PJSIP_URI_SCHEME_IS_SIP(from->uri) || PJSIP_URI_SCHEME_IS_SIPS(from->uri))) {
             pjsip_sip_uri *uri = (pjsip_sip_uri *)pjsip_uri_get_uri(from->uri);
             pj_strdup(tdata->pool, &uri->user, &from_mark->hvalue);
+            pjsip_tx_data_invalidate_msg(tdata);
+        }
+    }
+
+    /* The display name of From (an agent's phone shows the caller), when From is a name-addr. */
+    pjsip_generic_string_hdr *display_mark = take_mark(msg, &MARK_DISPLAY);
+    if (display_mark && msg->line.req.method.id == PJSIP_INVITE_METHOD) {
+        pjsip_from_hdr *from = (pjsip_from_hdr *)pjsip_msg_find_hdr(msg, PJSIP_H_FROM, NULL);
+        if (from && from->uri && (pjsip_uri *)pjsip_uri_get_uri(from->uri) != from->uri) {
+            pjsip_name_addr *name = (pjsip_name_addr *)from->uri;
+            pj_strdup(tdata->pool, &name->display, &display_mark->hvalue);
             pjsip_tx_data_invalidate_msg(tdata);
         }
     }

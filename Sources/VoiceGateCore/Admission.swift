@@ -44,6 +44,22 @@ public struct CallRoute: Sendable, Equatable {
     public var number: PhoneNumberSettings
     public var bot: BotSettings
     public var identity: CallIdentity
+    /// Calls to a number that routes to a queue: the queue's name, "" when the routing rules
+    /// pick it (with the call's variables). nil: `bot` answers. For queue routes `bot` is
+    /// `BotSettings.none` until a queue's bot member takes the call.
+    public var queue: String?
+
+    public init(trunk: Trunk, number: PhoneNumberSettings, bot: BotSettings, identity: CallIdentity, queue: String? = nil) {
+        self.trunk = trunk
+        self.number = number
+        self.bot = bot
+        self.identity = identity
+        self.queue = queue
+    }
+
+    /// Whether the call runs through the voice channel (a speaking bot, or a queue whose bots,
+    /// agents and hold audio take it), rather than the prompt bot's recorded audio.
+    public var answersWithChannel: Bool { queue != nil || bot.speaks }
 
     /// The dialed number as the bot sees it: the normalized number; for the catch-all entry,
     /// whatever was dialed.
@@ -180,6 +196,9 @@ public struct AdmissionPolicy: Sendable, Equatable {
             ?? phoneNumbers.first(where: \.isCatchAll)
         guard let number = entry else { return .failure(AdmissionDecision(outcome: .unknownNumber, trunk: trunk.name)) }
         guard number.voiceEnabled else { return .failure(AdmissionDecision(outcome: .voiceDisabled, trunk: trunk.name)) }
+        if number.routesToQueue {
+            return .success(CallRoute(trunk: trunk, number: number, bot: .none, identity: identity, queue: number.queue ?? ""))
+        }
         guard let bot = bots.first(where: { $0.id == number.bot }), takesCalls(bot) else {
             return .failure(AdmissionDecision(outcome: .botDisabled, trunk: trunk.name))
         }

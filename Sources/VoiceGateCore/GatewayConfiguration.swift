@@ -298,6 +298,9 @@ public struct BotSettings: Sendable, Equatable, CustomStringConvertible, CustomD
         self.definition = definition
     }
 
+    /// No bot: the placeholder of a call routed to a queue before a bot member takes it.
+    public static let none = BotSettings(id: "", kind: .embedded, applicationId: "")
+
     /// Whether calls to this bot run through the voice channel (speech, topic or external bot),
     /// rather than the prompt bot's recorded audio.
     public var speaks: Bool {

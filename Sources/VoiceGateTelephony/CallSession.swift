@@ -26,6 +26,10 @@ final class CallSession {
     /// The trunk's REFER was accepted: pjsua is placing the new leg (same token) and the
     /// conversation moves to it once it has media. The audit row's id.
     var followingRefer: String?
+    /// The call the gateway placed to an agent for this caller (ringing or answered).
+    var agentLeg: pjsua_call_id?
+    /// What the caller hears while waiting for an agent.
+    var hold: HoldPlayback?
 
     init(token: UInt64, callID: pjsua_call_id, sipCallID: String, route: CallRoute, source: String, conversationID: String) {
         self.token = token

@@ -37,6 +37,8 @@ public final class SIPEndpoint: @unchecked Sendable {
     var byConversation: [String: pjsua_call_id] = [:]   // executor only
     /// Calls the gateway placed to transfer targets (bridge transfers), by pjsua call id.
     var outboundLegs: [pjsua_call_id: OutboundLeg] = [:]   // executor only
+    /// Calls the gateway placed to agents' phones, by pjsua call id.
+    var agentLegs: [pjsua_call_id: AgentLeg] = [:]   // executor only
     var accountID = pjsua_acc_id(PJSUA_INVALID_ID.rawValue)
     /// Calls whose trunk may send REFER, by token, with where that trunk takes calls (read on pj
     /// worker threads, in the REFER callback).
@@ -234,7 +236,10 @@ public final class SIPEndpoint: @unchecked Sendable {
         guard pjsua_call_get_info(callID, &info) == PJ_SUCCESS.rawValue else { return }
         let token = UInt64(UInt(bitPattern: pjsua_call_get_user_data(callID)))
         if info.state == PJSIP_INV_STATE_CONFIRMED {
-            executor.async { [self] in legAnswered(callID, token: token) }
+            executor.async { [self] in
+                legAnswered(callID, token: token)
+                agentLegAnswered(callID, token: token)
+            }
             return
         }
         guard info.state == PJSIP_INV_STATE_DISCONNECTED else { return }
@@ -343,6 +348,7 @@ public final class SIPEndpoint: @unchecked Sendable {
 
     private func mediaChanged(_ callID: pjsua_call_id, token: UInt64, media: PJSUASetup.MediaSnapshot) {
         if outboundLegs[callID]?.token == token { return legMedia(callID, token: token, slot: media.confSlot) }
+        if agentLegs[callID]?.token == token { return agentLegMedia(callID, token: token, slot: media.confSlot) }
         if calls[callID] == nil, let session = sessionFollowingRefer(token: token) { return adopt(callID, into: session, slot: media.confSlot) }
         guard let session = calls[callID], session.token == token else { return }
         // The caller may have hung up since the callback: then there is nothing to connect, and
@@ -354,7 +360,8 @@ public final class SIPEndpoint: @unchecked Sendable {
             try session.audio!.connect(to: media.confSlot)
             session.confSlot = media.confSlot
             if firstTime {
-                if session.route.bot.speaks {
+                if session.route.answersWithChannel {
+                    if session.hold != nil { playHold(session) }
                     observer.callMediaStarted(session.conversationID)
                 } else {
                     feeder.play(bot.greeting.samples[...], on: session.audio!, token: token)
@@ -374,14 +381,15 @@ public final class SIPEndpoint: @unchecked Sendable {
 
     /// A key went down: a speaking bot's channel barges in now; the digit follows at its end.
     private func keyDown(_ callID: pjsua_call_id, token: UInt64) {
-        guard let session = calls[callID], session.token == token, session.route.bot.speaks else { return }
+        guard let session = calls[callID], session.token == token, session.route.answersWithChannel else { return }
         observer.callKeyDown(session.conversationID, at: Date())
     }
 
     private func keyPressed(_ callID: pjsua_call_id, token: UInt64, digit: Character, durationMs: Int) {
+        if agentLegs[callID]?.token == token { return agentKey(callID, token: token, digit: digit) }
         guard let session = calls[callID], session.token == token, let audio = session.audio else { return }
         // The transcript keeps the digit (a bot needs it); logs never do, callers key in PINs.
-        if session.route.bot.speaks {
+        if session.route.answersWithChannel {
             observer.callKey(session.conversationID, digit, at: Date())
             log.write(LogLine(.info, "call.dtmf", session.logFields + [("duration_ms", String(durationMs)), ("action", "to_channel")]))
             return
@@ -403,6 +411,7 @@ public final class SIPEndpoint: @unchecked Sendable {
 
     private func disconnected(_ callID: pjsua_call_id, token: UInt64, status: Int, reason: String) {
         if outboundLegs[callID]?.token == token { return legEnded(callID, status: status, reason: reason) }
+        if agentLegs[callID]?.token == token { return agentLegEnded(callID, status: status, reason: reason) }
         if calls[callID] == nil, let session = sessionFollowingRefer(token: token) { return referLegFailed(session, status: status) }
         guard let session = calls[callID], session.token == token else { return }
         // The trunk's leg of a call that followed its REFER: the conversation goes on on the new one.
@@ -413,6 +422,7 @@ public final class SIPEndpoint: @unchecked Sendable {
             PJSUASetup.withHeaders([]) { msg in _ = pjsua_call_hangup(other, 0, nil, msg) }
         }
         callerLeft(session)
+        callerLeftAgent(session)
         referAccepted.withLock { _ = $0.removeValue(forKey: token) }
         calls.removeValue(forKey: callID)
         byConversation.removeValue(forKey: session.conversationID)

@@ -13,6 +13,7 @@ struct AdminRoutes: Sendable {
     let access: AdminAccess
     let recorder: ConversationRecorder
     let bots: BotRoutes
+    let routing: RoutingRoutes
 
     static let defaultLimit = 50
     static let maxLimit = 500
@@ -51,6 +52,7 @@ struct AdminRoutes: Sendable {
         guard parts.count >= 3, parts[0] == "api", parts[1] == "v1" else {
             return .error(404, code: "not_found", message: "no such path: \(request.path)")
         }
+        if let answer = routing.handle(request, Array(parts[2...])) { return answer }
         switch (request.method, Array(parts[2...])) {
         case (_, let rest) where rest.first == "bots":
             return bots.handle(request, Array(rest.dropFirst()))

@@ -12,9 +12,11 @@ protocol CallControl: AnyObject, Sendable {
     func hangUp(conversation: String, reason: String)
     func listen(conversation: String, heard: @escaping @Sendable ([Int16]) -> Void)
     func transfer(conversation: String, plan: TransferPlan, done: @escaping @Sendable (TransferResult) -> Void)
+    func playThenHangUp(conversation: String, samples: [Int16], reason: String)
 }
 
 extension SIPEndpoint: CallControl {}
+extension SIPEndpoint: AgentLines {}
 
 /// Speech out for every call: the synthesizer and the cache of its prompts.
 struct SpeechOut: Sendable {
@@ -58,10 +60,21 @@ final class BotCall: @unchecked Sendable {
     private var botReleased = false                  // queue only
     private let transfers: TransferDesk
     private let transferContext: TransferDesk.Context
+    private let hooks: Hooks
+
+    /// What the bot's call tells the rest of the gateway.
+    struct Hooks: Sendable {
+        /// The bot hands off (to the queue named, or by the routing rules): true when a queue
+        /// takes the caller, and the bot's part ends; false leaves the hand-off refused.
+        var handoff: @Sendable (_ queue: String?) -> Bool = { _ in false }
+        /// The bot set variables (routing rules read them).
+        var variablesChanged: @Sendable ([String: JSONValue]) -> Void = { _ in }
+    }
 
     init(conversation: Conversation, settings: BotSettings, driver: Driver, channel options: VoiceChannel.Options,
          listener: CallListener?, control: CallControl, store: ConversationStore, speech: SpeechOut, log: LogSink,
-         transfers: TransferDesk, transferContext: TransferDesk.Context) {
+         transfers: TransferDesk, transferContext: TransferDesk.Context, hooks: Hooks = Hooks()) {
+        self.hooks = hooks
         self.transfers = transfers
         self.transferContext = transferContext
         self.conversationID = conversation.id
@@ -250,6 +263,7 @@ final class BotCall: @unchecked Sendable {
             store.appendTurn(turn, to: conversationID)
         case .setVariables(let values):
             store.setVariables(values, of: conversationID)
+            hooks.variablesChanged(values)
         case .transfer(let target):
             switch transfers.decide(target, for: transferContext) {
             case .refused(let result):
@@ -265,14 +279,36 @@ final class BotCall: @unchecked Sendable {
                 }
             }
         case .handoff(let queueName):
-            // Agent queues come with a later issue: the conversation ends as escalated.
-            store.appendTurn(Turn(at: Date(), from: .system, kind: .note, text: "agent hand-off not available in this version",
+            if hooks.handoff(queueName) {
+                release()
+                return
+            }
+            // No queue takes it (none named that exists, no rule matches, no default): the
+            // caller is not left in silence; the conversation ends as failed, with the reason.
+            store.appendTurn(Turn(at: Date(), from: .system, kind: .note, text: "hand-off refused: no queue",
                                   data: queueName.map { ["queue": .string($0)] } ?? [:]), to: conversationID)
-            requestedEnd = requestedEnd ?? (.escalated, "handedOff")
-            control.hangUp(conversation: conversationID, reason: "handed_off")
+            log.write(LogLine(.warning, "routing.handoff_refused", [("conversation", conversationID), ("queue", queueName ?? ""), ("why", "no_queue")]))
+            requestedEnd = requestedEnd ?? (.failed, "noQueue")
+            control.hangUp(conversation: conversationID, reason: "no_queue")
         case .hangUp(let outcome, let reason):
             requestedEnd = requestedEnd ?? (outcome, reason)
             control.hangUp(conversation: conversationID, reason: reason)
+        }
+    }
+
+    /// The bot's part is over while the call goes on (a queue has the caller): it hears
+    /// endOfConversation (handedOff), stops hearing the caller, and asks for nothing more.
+    private func release() {
+        botReleased = true
+        over = true
+        requestedEnd = nil
+        timer?.cancel()
+        timer = nil
+        listenQueue.async { self.listening = false }
+        if case .external(let bot) = driver {
+            bot.end(reason: .handedOff) { [log, conversationID] _, failure in
+                if let failure { log.write(LogLine(.warning, "bot.failed", [("conversation", conversationID), ("during", "endOfConversation"), ("error", failure.description)])) }
+            }
         }
     }
 

@@ -20,6 +20,12 @@ final class ConversationRecorder: CallObserver {
     private let inactivity: TimeInterval
     private let definitions: [String: BotDefinition]
     private let transfers: TransferDesk
+    private let botSettings: [String: BotSettings]
+    /// Each live call's route, for bots started in the middle of it (queues, hand-backs).
+    private let routes = Mutex<[String: CallRoute]>([:])
+    /// Calls whose media is up: a bot started now may speak at once.
+    private let mediaUp = Mutex<Set<String>>([])
+    private let deskBox = Mutex<AgentDesk?>(nil)
 
     /// Speaking bots by conversation. A start waits for the conversation's commit; the call may
     /// end before it, and then the bot must not be started at all.
@@ -36,8 +42,9 @@ final class ConversationRecorder: CallObserver {
     private let controlBox = Mutex<CallControl?>(nil)
 
     init(store: ConversationStore, log: LogSink, speech: SpeechOut, heard: SpeechIn, inactivity: TimeInterval,
-         definitions: [String: BotDefinition], transfers: TransferDesk) {
+         definitions: [String: BotDefinition], transfers: TransferDesk, bots: [BotSettings] = []) {
         self.transfers = transfers
+        self.botSettings = Dictionary(bots.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         self.inactivity = inactivity
         self.store = store
         self.log = log
@@ -59,20 +66,42 @@ final class ConversationRecorder: CallObserver {
         set { controlBox.withLock { $0 = newValue } }
     }
 
+    /// The agent desk: queues, agents, hand-offs. Set once, before calls arrive.
+    var desk: AgentDesk? {
+        get { deskBox.withLock { $0 } }
+        set { deskBox.withLock { $0 = newValue } }
+    }
+
     func callArrived(_ call: InboundCall, ready: @escaping @Sendable (Bool) -> Void) {
         let started = Turn(at: call.arrivedAt, from: .system, kind: .event, text: "call started", data: [
             "source": .string(call.source), "transport": .string(call.transport),
             "callerIdFrom": .string(call.route.identity.callerSource), "trunk": .string(call.route.trunk.name)])
-        let conversation = Conversation(id: call.conversationID, startedAt: call.arrivedAt, bot: call.route.bot.id,
+        let conversation = Conversation(id: call.conversationID, startedAt: call.arrivedAt,
+                                        bot: call.route.queue == nil ? call.route.bot.id : nil,
                                         trunk: call.route.trunk.name, sipCallId: call.sipCallID,
                                         callerWithheld: call.route.identity.callerWithheld, variables: call.variables,
                                         transcript: [started])
-        if call.route.bot.speaks { bots.withLock { $0[call.conversationID] = .starting } }
+        if call.route.queue == nil && call.route.bot.speaks { bots.withLock { $0[call.conversationID] = .starting } }
+        routes.withLock { $0[call.conversationID] = call.route }
         store.create(conversation) { [self] result in
             switch result {
             case .success:
+                let desk = self.desk
+                desk?.callStarted(call.conversationID, callerNumber: call.route.identity.customerNumber, variables: call.variables,
+                                  bot: call.route.queue == nil ? call.route.bot.id : nil)
+                if let named = call.route.queue {
+                    // A queue's number: its bot members or agents take the call (hold audio until then).
+                    ready(true)
+                    if let desk, let queue = desk.route(call.conversationID, named: named) {
+                        desk.enqueue(call.conversationID, queue: queue, why: "call")
+                    } else {
+                        log.write(LogLine(.warning, "routing.no_queue", [("conversation", call.conversationID), ("queue", named)]))
+                        control?.playThenHangUp(conversation: call.conversationID, samples: [], reason: "no_queue")
+                    }
+                    return
+                }
                 // The bot's call exists before the answer, so the media that follows finds it.
-                startBot(conversation, call.route)
+                startBot(conversation, call.route, settings: call.route.bot)
                 ready(true)
             case .failure(let error):
                 log.write(LogLine(.error, "conversation.store_failed", [("conversation", call.conversationID),
@@ -110,7 +139,10 @@ final class ConversationRecorder: CallObserver {
                               data: result.reason.map { ["reason": .string($0)] } ?? [:]), to: conversationID)
     }
 
-    func callMediaStarted(_ conversationID: String) { botCall(conversationID)?.mediaStarted() }
+    func callMediaStarted(_ conversationID: String) {
+        mediaUp.withLock { _ = $0.insert(conversationID) }
+        botCall(conversationID)?.mediaStarted()
+    }
     func callKeyDown(_ conversationID: String, at: Date) { botCall(conversationID)?.keyDown(at: at) }
     func callKey(_ conversationID: String, _ key: Character, at: Date) { botCall(conversationID)?.key(key, at: at) }
     func callPromptFinished(_ conversationID: String, id: Int) { botCall(conversationID)?.promptFinished(id) }
@@ -121,14 +153,23 @@ final class ConversationRecorder: CallObserver {
             if case .starting? = state { table[conversationID] = .callEnded }
             return state
         }
+        routes.withLock { _ = $0.removeValue(forKey: conversationID) }
+        mediaUp.withLock { _ = $0.remove(conversationID) }
         var (finalOutcome, finalReason) = (outcome, reason)
-        if case .running(let call, _)? = state, let requested = call.ended(reason: reason) {
-            // The bot ended it (goodbye, hand-off, its failure): its outcome, not "the gateway hung up".
+        var data: [String: JSONValue] = [:]
+        let botRequested: (Conversation.Outcome, String)?
+        if case .running(let call, _)? = state { botRequested = call.ended(reason: reason) } else { botRequested = nil }
+        // Waiting (abandoned, with the wait) or with an agent (escalated): the desk knows.
+        let deskEnd = desk?.callEnded(conversationID)
+        if let requested = botRequested {
+            // The bot ended it (goodbye, its failure, a transfer): its outcome, not "the gateway hung up".
             (finalOutcome, finalReason) = requested
+        } else if let (o, r, extra) = deskEnd {
+            (finalOutcome, finalReason, data) = (o, r, extra)
         }
         let now = Date()
-        store.appendTurn(Turn(at: now, from: .system, kind: .event, text: "call ended", data: ["reason": .string(finalReason)]),
-                         to: conversationID)
+        data["reason"] = .string(finalReason)
+        store.appendTurn(Turn(at: now, from: .system, kind: .event, text: "call ended", data: data), to: conversationID)
         store.close(conversationID, outcome: finalOutcome, reason: finalReason, at: now)
     }
 
@@ -150,8 +191,7 @@ final class ConversationRecorder: CallObserver {
 
     /// A speaking bot's call begins: a topic bot greets; an external bot hears conversationUpdate
     /// and SetContext.
-    private func startBot(_ conversation: Conversation, _ route: CallRoute) {
-        let settings = route.bot
+    private func startBot(_ conversation: Conversation, _ route: CallRoute, settings: BotSettings, midCall: Bool = false) {
         guard settings.speaks, let control else { return }
         let driver: BotCall.Driver
         var secret: String?
@@ -186,8 +226,14 @@ final class ConversationRecorder: CallObserver {
                            transfers: transfers,
                            transferContext: TransferDesk.Context(conversationID: conversation.id, organizationNumber: route.organizationNumber,
                                                                  customerNumber: route.identity.customerNumber, number: route.number,
-                                                                 trunk: route.trunk))
+                                                                 trunk: route.trunk),
+                           hooks: hooks(conversation.id))
         let callGoesOn: Bool = bots.withLock { table in
+            if midCall {
+                guard routes.withLock({ $0[conversation.id] != nil }) else { return false }
+                table[conversation.id] = .running(call, secret: secret)
+                return true
+            }
             guard case .starting? = table[conversation.id] else {
                 table.removeValue(forKey: conversation.id)
                 return false
@@ -197,7 +243,19 @@ final class ConversationRecorder: CallObserver {
         }
         guard callGoesOn else { return }
         call.start(conversation)
+        if midCall && mediaUp.withLock({ $0.contains(conversation.id) }) { call.mediaStarted() }
     }
+
+    private func hooks(_ conversationID: String) -> BotCall.Hooks {
+        BotCall.Hooks(
+            handoff: { [weak self] named in
+                guard let self, let desk = self.desk, let queue = desk.route(conversationID, named: named) else { return false }
+                desk.enqueue(conversationID, queue: queue, why: "handoff")
+                return true
+            },
+            variablesChanged: { [weak self] values in self?.desk?.variablesChanged(conversationID, values) })
+    }
+
 
     /// The answer to a bot's asynchronous reply (bot-protocol.md: `POST {serviceUrl}/v1/
     /// conversations/{id}/activities`).
@@ -224,5 +282,54 @@ final class ConversationRecorder: CallObserver {
         }
         call.botActivities(activities)
         return .accepted(activities.count)
+    }
+}
+
+/// The agent desk's hold on conversations: bots started mid-call, transfers, hang-ups.
+extension ConversationRecorder: ConversationHandler {
+    func startBot(_ conversationID: String, botID: String) {
+        guard let route = routes.withLock({ $0[conversationID] }), let settings = botSettings[botID] else {
+            log.write(LogLine(.error, "routing.bot_unavailable", [("conversation", conversationID), ("bot", botID)]))
+            hangUp(conversationID, reason: "bot_unavailable")
+            return
+        }
+        // SetContext carries the transcript so far: every turn written before now must be in it.
+        store.flush { [self] in
+            let conversation: Conversation
+            do {
+                guard let stored = try store.conversation(id: conversationID) else { return }
+                conversation = stored
+            } catch {
+                log.write(LogLine(.error, "conversation.store_failed", [("conversation", conversationID), ("operation", "read"),
+                                                                        ("error", "\(error)")]))
+                return
+            }
+            let midCall = true
+            // The previous bot's call (handed off) is replaced; it has had its endOfConversation.
+            bots.withLock { table in
+                if case .running? = table[conversationID] { table.removeValue(forKey: conversationID) }
+            }
+            var started = conversation
+            started.bot = botID
+            startBot(started, route, settings: settings, midCall: midCall)
+        }
+    }
+
+    func transferCaller(_ conversationID: String, to number: String, done: @escaping @Sendable (Bool) -> Void) {
+        guard let route = routes.withLock({ $0[conversationID] }), let control else { return done(false) }
+        let context = TransferDesk.Context(conversationID: conversationID, organizationNumber: route.organizationNumber,
+                                           customerNumber: route.identity.customerNumber, number: route.number, trunk: route.trunk)
+        switch transfers.decide(number, for: context, requestedBy: "queue") {
+        case .refused: done(false)
+        case .allowed(let plan, let attempt):
+            control.transfer(conversation: conversationID, plan: plan) { [transfers] result in
+                transfers.finished(attempt: attempt, number: route.number.number, result: result)
+                done(result.status == .completed)
+            }
+        }
+    }
+
+    func hangUp(_ conversationID: String, reason: String) {
+        control?.hangUp(conversation: conversationID, reason: reason)
     }
 }

@@ -147,9 +147,14 @@ final class Gateway: @unchecked Sendable {
         let heard = SpeechIn.make(config.speech, bots: config.bots, definitions: definitions, log: log)
         let recorder = ConversationRecorder(store: store, log: log, speech: speech, heard: heard,
                                             inactivity: TimeInterval(config.calls.inactivitySeconds), definitions: definitions,
-                                            transfers: TransferDesk(configuration: config, store: store, log: log))
+                                            transfers: TransferDesk(configuration: config, store: store, log: log), bots: config.bots)
         let endpoint = SIPEndpoint(config: config, bot: bot, observer: recorder, log: log, metrics: metrics)
         recorder.control = endpoint
+        let desk = AgentDesk(settings: config.routing, store: store, log: log, speech: speech)
+        desk.lines = endpoint
+        desk.conversations = recorder
+        recorder.desk = desk
+        defer { desk.stop() }
         let transports: [ListeningTransport]
         do {
             transports = try endpoint.start()
@@ -164,7 +169,9 @@ final class Gateway: @unchecked Sendable {
                                   handler: AdminRoutes(endpoint: endpoint, metrics: metrics, store: store,
                                                        access: AdminAccess(token: config.admin.token),
                                                        recorder: recorder,
-                                                       bots: BotRoutes(bots: config.bots, endpoint: endpoint, log: log, recorder: recorder)).handle)
+                                                       bots: BotRoutes(bots: config.bots, endpoint: endpoint, log: log, recorder: recorder),
+                                                       routing: RoutingRoutes(desk: desk, endpoint: endpoint, control: recorder,
+                                                                              bots: config.bots.map(\.id))).handle)
         } catch {
             log.write(LogLine(.error, "gateway.start_failed", [("component", "http"), ("error", "\(error)")]))
             endpoint.shutdown()
@@ -174,6 +181,8 @@ final class Gateway: @unchecked Sendable {
         let httpHost = config.http.listen.contains(":") ? "[\(config.http.listen)]" : config.http.listen
         let anyAddress = config.http.listen == "0.0.0.0" || config.http.listen == "::"
         recorder.serviceUrl = "http://\(anyAddress ? (config.sip.advertise ?? "127.0.0.1") : httpHost):\(http.port)"
+        desk.linkBase = recorder.serviceUrl + "/api/v1/conversations/"
+        desk.start()
         if config.admin.token == nil {
             log.write(LogLine(.warning, "admin.closed", [("why", "admin.token is not set: every /api/ request gets 401")]))
         }
