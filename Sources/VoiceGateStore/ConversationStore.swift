@@ -17,6 +17,8 @@ public final class ConversationStore: Sendable {
 
     private let writer: StoreWriter
     private let reader: Mutex<ConversationReader?>
+    /// The queue entries this process's `recoverInterrupted` closed (`interruptedAtLastStart()`).
+    let interruptedQueueEntries = Mutex<[QueueEntryRecord]>([])
 
     /// Opens or creates the file at `path`, brings its schema up to date and starts the writer
     /// thread. `onError` hears of every write that failed (the gateway logs them). Any thread.
@@ -120,11 +122,18 @@ public final class ConversationStore: Sendable {
     /// At gateway start: every conversation a dead process left active or waiting (kill -9,
     /// power loss) is closed with outcome `failed`, `endReason` = reason, `endedAt` = at, and a
     /// system event turn "gateway restarted" (data `{"reason": reason}`). Returns how many.
+    ///
+    /// In the same transaction, the routing state of the dead process ends: every open queue
+    /// entry is closed at `at` with result `interrupted` and its wait up to `at`, and every open
+    /// segment ends at `at`. The closed entries stay readable (`queueEntries(conversationID:)`),
+    /// and `interruptedAtLastStart()` lists them: who was waiting when the gateway died.
     /// Blocks until committed. Any thread but the writer's.
     public func recoverInterrupted(reason: String, at: Date) throws -> Int {
-        try onWriter("recover interrupted conversations") { context in
+        let recovered = try onWriter("recover interrupted conversations") { context in
             try context.recoverInterrupted(reason: reason, at: at, "recover interrupted conversations")
         }
+        interruptedQueueEntries.withLock { $0 = recovered.queueEntries }
+        return recovered.conversations
     }
 
     // MARK: Reads
@@ -164,6 +173,15 @@ public final class ConversationStore: Sendable {
     /// Transactions the writer has committed: far fewer than writes under load (group commit).
     /// Any thread.
     public var transactionsCommitted: Int { writer.status.withLock { $0.transactionsCommitted } }
+
+    /// Runs `body` with the reader (for the store's extensions in other files); throws `misuse`
+    /// once the store is closed.
+    func onReader<T: Sendable>(_ operation: String, _ body: (ConversationReader) throws -> T) throws -> T {
+        try reader.withLock { reader in
+            guard let reader else { throw StoreError(code: .misuse, message: "the store is closed", operation: operation) }
+            return try body(reader)
+        }
+    }
 
     /// Queues one write (for the store's extensions in other files).
     func writeQueued(_ name: String, _ completion: Completion?, _ apply: @escaping @Sendable (WriteContext) throws -> Void) {

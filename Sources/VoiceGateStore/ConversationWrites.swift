@@ -106,9 +106,17 @@ struct WriteContext {
         if db.changes == 0 { try requireExists(id, operation) }
     }
 
+    /// What start-up recovery closed.
+    struct Recovered: Sendable {
+        var conversations: Int
+        var queueEntries: [QueueEntryRecord]
+    }
+
     /// Closes, as failed, every conversation a dead process left open, each with a system
-    /// event turn saying so. Returns how many.
-    func recoverInterrupted(reason: String, at: Date, _ operation: String) throws -> Int {
+    /// event turn saying so, and ends the routing state it left (open queue entries and
+    /// segments, `closeInterruptedRouting`).
+    func recoverInterrupted(reason: String, at: Date, _ operation: String) throws -> Recovered {
+        let queueEntries = try closeInterruptedRouting(at: at, operation)
         let data = try codec.text(["reason": .string(reason)], operation)
         try db.withStatement("""
             INSERT INTO turns (conversation_id, seq, at, from_party, kind, text, data)
@@ -128,7 +136,7 @@ struct WriteContext {
             try s.bind(2, StoreTime.milliseconds(at))
             try s.run()
         }
-        return db.changes
+        return Recovered(conversations: db.changes, queueEntries: queueEntries)
     }
 
     private func requireExists(_ id: String, _ operation: String) throws {

@@ -65,6 +65,49 @@ enum Schema {
         -- The hourly limit and fraud reviews read by organization number and time.
         CREATE INDEX transfer_attempts_by_number ON transfer_attempts (from_number, at);
         """,
+        // 2 -> 3: routing state. Queue entries and segments belong to their conversation (the
+        // foreign key refuses them for an unknown one, and they go when it goes); presence is
+        // one row per agent, the latest.
+        """
+        -- One wait of a conversation in one queue. result: served, abandoned, overflowed, moved,
+        -- tookByBot, interrupted; agent: the agent or bot id that took it.
+        CREATE TABLE queue_entries (
+            id               TEXT PRIMARY KEY NOT NULL,
+            conversation_id  TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+            queue            TEXT NOT NULL,
+            entered_at       INTEGER NOT NULL,
+            left_at          INTEGER,
+            result           TEXT,
+            agent            TEXT,
+            wait_ms          INTEGER,
+            initial_position INTEGER NOT NULL
+        );
+        CREATE INDEX queue_entries_by_conversation ON queue_entries (conversation_id, entered_at);
+        -- Who waits now, per queue, oldest first; small, since only open entries are in it.
+        CREATE INDEX queue_entries_open_by_queue ON queue_entries (queue, entered_at) WHERE left_at IS NULL;
+
+        -- reason: api, missedOffers, wrapUp, ...
+        CREATE TABLE agent_presence (
+            agent_id   TEXT PRIMARY KEY NOT NULL,
+            presence   TEXT NOT NULL,
+            changed_at INTEGER NOT NULL,
+            reason     TEXT NOT NULL
+        );
+
+        -- kind: bot, waiting, agent; party: the bot id, queue name or agent id. seq numbers the
+        -- segments of one conversation from 1; at most one (the last) is open.
+        CREATE TABLE conversation_segments (
+            conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+            seq             INTEGER NOT NULL,
+            kind            TEXT NOT NULL,
+            party           TEXT NOT NULL,
+            started_at      INTEGER NOT NULL,
+            ended_at        INTEGER,
+            PRIMARY KEY (conversation_id, seq)
+        );
+        -- Restart recovery finds the open ones.
+        CREATE INDEX conversation_segments_open ON conversation_segments (conversation_id) WHERE ended_at IS NULL;
+        """,
     ]
 
     static var version: Int { migrations.count }

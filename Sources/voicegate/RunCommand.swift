@@ -111,6 +111,12 @@ final class Gateway: @unchecked Sendable {
             // power loss): it ends now, marked failed with the reason.
             let recovered = try store.recoverInterrupted(reason: "gatewayRestart", at: Date())
             log.write(LogLine(.info, "store.opened", [("path", config.store.path), ("recovered_conversations", String(recovered))]))
+            // Who was waiting when the previous gateway died: their queue entries are now closed
+            // as interrupted, with the wait they had.
+            for entry in store.interruptedAtLastStart() {
+                log.write(LogLine(.warning, "queue.interrupted", [("conversation", entry.conversationID), ("queue", entry.queue),
+                                                                  ("wait_seconds", String(format: "%.3f", entry.waitSeconds ?? 0))]))
+            }
         } catch {
             log.write(LogLine(.error, "gateway.start_failed", [("component", "store"), ("path", config.store.path), ("error", "\(error)")]))
             return 1
