@@ -281,7 +281,7 @@ final class AgentDesk: @unchecked Sendable {
             lines?.hold(conversation: entry.conversationID, loop: holdAudio[entry.queue] ?? [], first: nil)
         case .left(let entryID, let conversationID, let queueName, let result, let by, let wait):
             live[conversationID]?.waitingSince = nil
-            store.queueLeft(entryID: entryID, at: now, result: result, by: by, waitSeconds: wait)
+            store.queueLeft(entryID: entryID, at: now, result: QueueEntryRecord.Result(rawValue: result.rawValue) ?? .interrupted, by: by, waitSeconds: wait)
             log.write(LogLine(.info, "queue.left", [("conversation", conversationID), ("queue", queueName), ("result", result.rawValue),
                                                     ("by", by ?? ""), ("wait_seconds", String(format: "%.1f", wait))]))
         case .ring(let conversationID, let agent, let queueName, _):
