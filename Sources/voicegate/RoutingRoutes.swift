@@ -2,6 +2,7 @@ import Foundation
 import VoiceGateCore
 import VoiceGateTelephony
 import VoiceGateHTTP
+import VoiceGateStore
 
 /// `/api/v1/queues`, `/api/v1/agents`, an agent's presence, and moving or closing a
 /// conversation (admin-api.md). Runs on the HTTP threads; the desk serializes the changes.
@@ -10,6 +11,7 @@ struct RoutingRoutes: Sendable {
     let endpoint: SIPEndpoint
     let control: ConversationHandler
     let bots: [String]
+    let store: ConversationStore
 
     /// nil when the path is not one of these.
     func handle(_ request: HTTPRequest, _ rest: [String]) -> HTTPResponse? {
@@ -47,6 +49,17 @@ struct RoutingRoutes: Sendable {
             case "unknown_conversation"?: return .error(404, code: "not_found", message: "no live conversation \(r[1])")
             case let why?: return .error(409, code: why, message: "the conversation is with a bot: only an agent's or a waiting conversation moves")
             }
+        case ("GET", let r) where r.count == 3 && r[0] == "conversations" && r[2] == "routing":
+            // The conversation's queue entries and its segments (bot, waiting, agent) with their times.
+            do {
+                let entries = try store.queueEntries(conversationID: r[1])
+                let segments = try store.segments(conversationID: r[1])
+                let totals = ConversationSegment.seconds(of: segments, now: Date())
+                return .encoded(200, RoutingView(queueEntries: entries, segments: segments,
+                                                 segmentSeconds: Dictionary(uniqueKeysWithValues: totals.map { ($0.key.rawValue, $0.value) })))
+            } catch {
+                return .error(503, code: "store_unavailable", message: "the conversation store cannot be read: \(error)")
+            }
         case ("POST", let r) where r.count == 3 && r[0] == "conversations" && r[2] == "close":
             guard endpoint.hasConversation(r[1]) else { return .error(404, code: "not_found", message: "no live conversation \(r[1])") }
             control.hangUp(r[1], reason: "closed_by_supervisor")
@@ -75,4 +88,10 @@ struct RoutingRoutes: Sendable {
                  "conversation": a.conversation.map(JSONValue.string) ?? .null, "ringing": .bool(a.ringing),
                  "missedOffers": .number(Double(a.missedInARow))])
     }
+}
+
+private struct RoutingView: Encodable {
+    let queueEntries: [QueueEntryRecord]
+    let segments: [ConversationSegment]
+    let segmentSeconds: [String: Double]
 }

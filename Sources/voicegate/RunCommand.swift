@@ -177,7 +177,7 @@ final class Gateway: @unchecked Sendable {
                                                        recorder: recorder,
                                                        bots: BotRoutes(bots: config.bots, endpoint: endpoint, log: log, recorder: recorder),
                                                        routing: RoutingRoutes(desk: desk, endpoint: endpoint, control: recorder,
-                                                                              bots: config.bots.map(\.id))).handle)
+                                                                              bots: config.bots.map(\.id), store: store)).handle)
         } catch {
             log.write(LogLine(.error, "gateway.start_failed", [("component", "http"), ("error", "\(error)")]))
             endpoint.shutdown()
