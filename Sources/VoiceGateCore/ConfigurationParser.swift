@@ -45,7 +45,8 @@ public enum ConfigurationParser {
     }
 }
 
-/// Internal, not private: the transfer sections are read in ConfigurationParser+Transfer.swift.
+/// Internal, not private: the transfer sections are read in ConfigurationParser+Transfer.swift,
+/// agents, queues and routing in ConfigurationParser+Routing.swift.
 struct ConfigurationReader {
     var problems: [ConfigurationProblem] = []
     /// The line of every field and list item read, by path, for the cross-checks.
@@ -164,7 +165,8 @@ struct ConfigurationReader {
         var config = GatewayConfiguration()
         lines[""] = root.line
         let top = members(root, "", known: ["sip", "http", "calls", "shutdown", "trunks", "phoneNumbers", "sipHeaders",
-                                            "bots", "store", "admin", "greeting", "speech", "log", "outboundPolicy"])
+                                            "bots", "store", "admin", "greeting", "speech", "log", "outboundPolicy",
+                                            "agents", "queues", "routing"])
         if let v = top["sip"] { config.sip = sip(v) }
         if let v = top["http"] { config.http = http(v) }
         if let v = top["calls"] { config.calls = calls(v) }
@@ -195,6 +197,9 @@ struct ConfigurationReader {
         if let v = top["speech"] { config.speech = speech(v) }
         if let v = top["log"] { config.log = log(v) }
         if let v = top["outboundPolicy"] { config.outboundPolicy = outboundPolicy(v) }
+        if let v = top["agents"] { config.routing.agents = agents(v) }
+        if let v = top["queues"] { config.routing.queues = queues(v) }
+        if let v = top["routing"] { routing(v, into: &config.routing) }
         return config
     }
 
@@ -328,28 +333,36 @@ struct ConfigurationReader {
     /// typed into the wrong field may be one too.
     mutating func credentials(_ value: LocatedJSON, _ path: String) -> DigestCredentials {
         let f = members(value, path, known: ["username", "password", "algorithms"])
-        var algorithms = DigestAlgorithm.allCases
-        if let v = f["algorithms"] {
-            algorithms = []
-            for (i, item) in list(v, "\(path).algorithms").enumerated() {
-                guard case .string(let name, let line) = item, let a = DigestAlgorithm(rawValue: name.uppercased()) else {
-                    problem("\(path).algorithms[\(i)]", item.line, "must be one of: \(DigestAlgorithm.allCases.map(\.rawValue).joined(separator: ", "))")
-                    continue
-                }
-                if algorithms.contains(a) { problem("\(path).algorithms[\(i)]", line, "'\(name)' is listed twice") }
-                else { algorithms.append(a) }
-            }
-            if case .array(let items, _) = v, items.isEmpty { problem("\(path).algorithms", v.line, "must name at least one algorithm") }
-        }
+        let algorithms = f["algorithms"].map { digestAlgorithms($0, "\(path).algorithms") } ?? DigestAlgorithm.allCases
         var texts: [String] = []
         for key in ["username", "password"] {
             guard let (text, line) = required(f, key, path, in: value) else { texts.append(""); continue }
-            if !ConfigurationReader.isQuotable(text) {
-                problem("\(path).\(key)", line, "must not contain '\"', '\\' or control characters: digest authentication carries it between quotes")
-            }
+            digestText(text, line, "\(path).\(key)")
             texts.append(text)
         }
-        return DigestCredentials(username: texts[0], password: texts[1], algorithms: algorithms.isEmpty ? DigestAlgorithm.allCases : algorithms)
+        return DigestCredentials(username: texts[0], password: texts[1], algorithms: algorithms)
+    }
+
+    /// A credentials' `algorithms` list; every algorithm when nothing usable is listed (reported).
+    mutating func digestAlgorithms(_ v: LocatedJSON, _ path: String) -> [DigestAlgorithm] {
+        var algorithms: [DigestAlgorithm] = []
+        for (i, item) in list(v, path).enumerated() {
+            guard case .string(let name, let line) = item, let a = DigestAlgorithm(rawValue: name.uppercased()) else {
+                problem("\(path)[\(i)]", item.line, "must be one of: \(DigestAlgorithm.allCases.map(\.rawValue).joined(separator: ", "))")
+                continue
+            }
+            if algorithms.contains(a) { problem("\(path)[\(i)]", line, "'\(name)' is listed twice") }
+            else { algorithms.append(a) }
+        }
+        if case .array(let items, _) = v, items.isEmpty { problem(path, v.line, "must name at least one algorithm") }
+        return algorithms.isEmpty ? DigestAlgorithm.allCases : algorithms
+    }
+
+    /// A digest username or password: never quoted back, only what is wrong with it.
+    mutating func digestText(_ text: String, _ line: Int, _ path: String) {
+        if !ConfigurationReader.isQuotable(text) {
+            problem(path, line, "must not contain '\"', '\\' or control characters: digest authentication carries it between quotes")
+        }
     }
 
     mutating func outbound(_ value: LocatedJSON, _ path: String) -> OutboundRoute {
@@ -373,13 +386,29 @@ struct ConfigurationReader {
         if case .array = value, items.isEmpty { problem("phoneNumbers", value.line, "must list at least one number: without numbers every call gets 404") }
         for (i, item) in items.enumerated() {
             let path = "phoneNumbers[\(i)]"
-            let f = members(item, path, known: ["number", "bot", "voiceEnabled", "makeCalls", "transferCallerId"])
+            let f = members(item, path, known: ["number", "bot", "queue", "voiceEnabled", "makeCalls", "transferCallerId"])
             var entry = PhoneNumberSettings(number: "", bot: "")
             if let (number, line) = required(f, "number", path, in: item, why: ": an E.164 number like +14155550100, or \"*\"") {
                 if number == "*" || ConfigurationReader.isE164(number) { entry.number = number }
                 else { problem("\(path).number", line, ConfigurationReader.notE164(number)) }
             }
-            entry.bot = required(f, "bot", path, in: item, why: ": the id of the bot that answers it")?.0 ?? ""
+            // Neither bot nor queue: the routing rules pick a queue, which crossCheck holds to
+            // there being rules. A bot or queue given but unusable (reported here) leaves queue "",
+            // which the cross-checks skip as already reported.
+            if f["bot"] != nil {
+                if let (bot, _) = required(f, "bot", path, in: item) { entry.bot = bot } else { entry.queue = "" }
+            }
+            if f["queue"] != nil {
+                if let (queue, line) = required(f, "queue", path, in: item) {
+                    if f["bot"] != nil {
+                        problem("\(path).queue", line, "a number goes to a bot or to a queue, not both (leave both out to route its calls by routing.rules)")
+                    } else {
+                        entry.queue = queue
+                    }
+                } else {
+                    entry.queue = ""
+                }
+            }
             entry.voiceEnabled = bool(f, "voiceEnabled", path, default: entry.voiceEnabled)
             entry.makeCalls = bool(f, "makeCalls", path, default: entry.makeCalls)
             if let (text, line) = string(f, "transferCallerId", path) {
@@ -544,8 +573,9 @@ struct ConfigurationReader {
 
     /// Names the expected form, and when the number is only dressed up for reading (spaces,
     /// dashes, dots, parentheses) the same number as it must be written.
-    static func notE164(_ s: String) -> String {
-        var message = "'\(s)' is not an E.164 number: + then 2 to 15 digits, the first not 0, like +14155550100 (or \"*\" for any number)"
+    static func notE164(_ s: String, orAny: Bool = true) -> String {
+        var message = "'\(s)' is not an E.164 number: + then 2 to 15 digits, the first not 0, like +14155550100"
+        if orAny { message += " (or \"*\" for any number)" }
         let bare = String(s.unicodeScalars.filter { !" \t-.()/".unicodeScalars.contains($0) })
         if bare != s && isE164(bare) { message += "; write it '\(bare)'" }
         return message
@@ -617,23 +647,15 @@ struct ConfigurationReader {
 
 extension ConfigurationParser {
     /// The rules between entries: numbers, bot ids, application ids, header names and variables
-    /// are unique, and every number's bot exists. They work on parsed values, so a configuration
+    /// are unique, and every number's bot exists (and, in `routingCrossCheck`, what agents,
+    /// queues, routing rules and numbers name exists). They work on parsed values, so a configuration
     /// built in code (`GatewayConfiguration.demo`) can be held to them too. `lines` places the
     /// fields of a parsed file by path. Empty values are fields already reported, and are skipped.
     static func crossCheck(_ config: GatewayConfiguration, lines: [String: Int] = [:]) -> [ConfigurationProblem] {
         var out: [ConfigurationProblem] = []
-        func report(_ path: String, _ message: String) {
-            // A defaulted field has no line of its own: take its object's.
-            var place = Substring(path)
-            while lines[String(place)] == nil, let cut = place.lastIndex(where: { $0 == "." || $0 == "[" }) { place = place[..<cut] }
-            out.append(ConfigurationProblem(path: path, line: lines[String(place)], message: message))
-        }
-        /// Reports each value met before (under `key`) at `path(i)` with `message(i, first)`.
+        func report(_ path: String, _ message: String) { out.append(located(path, message, lines: lines)) }
         func unique(_ values: [String], key: (String) -> String = { $0 }, _ path: (Int) -> String, _ message: (Int, Int) -> String) {
-            var seen: [String: Int] = [:]
-            for (i, value) in values.enumerated() where !value.isEmpty {
-                if let first = seen[key(value)] { report(path(i), message(i, first)) } else { seen[key(value)] = i }
-            }
+            out += duplicates(values, key: key, path, message, lines: lines)
         }
 
         let numbers = config.phoneNumbers, bots = config.bots, headers = config.sipHeaders
@@ -664,6 +686,26 @@ extension ConfigurationParser {
             for (i, number) in numbers.enumerated() where !number.bot.isEmpty && !ids.contains(number.bot) {
                 report("phoneNumbers[\(i)].bot", "no bot has the id '\(number.bot)'; bots: \(bots.map(\.id).joined(separator: ", "))")
             }
+        }
+        return out + routingCrossCheck(config, lines: lines)
+    }
+
+    /// A problem at `path`, on the line `lines` has for it. A defaulted field has no line of its
+    /// own: it takes its object's.
+    static func located(_ path: String, _ message: String, lines: [String: Int]) -> ConfigurationProblem {
+        var place = Substring(path)
+        while lines[String(place)] == nil, let cut = place.lastIndex(where: { $0 == "." || $0 == "[" }) { place = place[..<cut] }
+        return ConfigurationProblem(path: path, line: lines[String(place)], message: message)
+    }
+
+    /// Each value met before (under `key`), at `path(i)` with `message(i, first)`. Empty values
+    /// are skipped.
+    static func duplicates(_ values: [String], key: (String) -> String = { $0 }, _ path: (Int) -> String,
+                           _ message: (Int, Int) -> String, lines: [String: Int]) -> [ConfigurationProblem] {
+        var out: [ConfigurationProblem] = []
+        var seen: [String: Int] = [:]
+        for (i, value) in values.enumerated() where !value.isEmpty {
+            if let first = seen[key(value)] { out.append(located(path(i), message(i, first), lines: lines)) } else { seen[key(value)] = i }
         }
         return out
     }

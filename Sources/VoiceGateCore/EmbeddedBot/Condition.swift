@@ -1,10 +1,18 @@
-/// A test on variables: comparisons, combined with and / or / not.
+/// A test on variables: comparisons, combined with and / or / not. Written in JSON as
+/// `{"variable": "x", "op": "equals", "value": "y"}`, `{"variable": "x", "op": "in", "value": ["a", "b"]}`,
+/// `{"and": [...]}`, `{"or": [...]}`, `{"not": {...}}`: decoded in bot definitions, read with
+/// located problems by `ConfigurationReader.condition` in configuration files.
 public indirect enum Condition: Sendable, Equatable, Decodable {
-    public enum Operator: String, Sendable, Equatable, Decodable {
+    public enum Operator: String, Sendable, Equatable, Decodable, CaseIterable {
         case equals, notEquals, contains, isEmpty, isNotEmpty, greaterThan, lessThan, greaterOrEqual, lessOrEqual
+        /// The value is a list of strings: decoded as `oneOf`. On `compare` (a single value) it
+        /// is `equals`.
+        case `in`
     }
 
     case compare(variable: String, op: Operator, value: String?)
+    /// `in`: the variable's text is one of `values` (ignoring case and surrounding spaces).
+    case oneOf(variable: String, values: [String])
     case all([Condition])
     case any([Condition])
     case not(Condition)
@@ -15,6 +23,14 @@ public indirect enum Condition: Sendable, Equatable, Decodable {
         if let list = try c.decodeIfPresent([Condition].self, forKey: .or) { self = .any(list); return }
         if let inner = try c.decodeIfPresent(Condition.self, forKey: .not) { self = .not(inner); return }
         let op = try c.decode(Operator.self, forKey: .op)
+        if op == .in {
+            guard let values = try? c.decode([String].self, forKey: .value) else {
+                throw DecodingError.typeMismatch([String].self, .init(codingPath: decoder.codingPath + [CodingKeys.value],
+                                                                      debugDescription: "in needs a list of strings as its value"))
+            }
+            self = .oneOf(variable: try c.decode(String.self, forKey: .variable), values: values)
+            return
+        }
         var value: String?
         if let s = try? c.decode(String.self, forKey: .value) { value = s }
         else if let n = try? c.decode(Double.self, forKey: .value) { value = VariableText.text(.number(n)) }
@@ -33,13 +49,16 @@ public indirect enum Condition: Sendable, Equatable, Decodable {
         case .all(let list): return list.allSatisfy { $0.evaluate(variables) }
         case .any(let list): return list.contains { $0.evaluate(variables) }
         case .not(let inner): return !inner.evaluate(variables)
+        case .oneOf(let name, let values):
+            let left = VariableText.text(variables[name]).trimmingCharacters(in: .whitespaces)
+            return values.contains { $0.trimmingCharacters(in: .whitespaces).caseInsensitiveCompare(left) == .orderedSame }
         case .compare(let name, let op, let value):
             let left = VariableText.text(variables[name]).trimmingCharacters(in: .whitespaces)
             let right = (value ?? "").trimmingCharacters(in: .whitespaces)
             switch op {
             case .isEmpty: return left.isEmpty
             case .isNotEmpty: return !left.isEmpty
-            case .equals: return left.caseInsensitiveCompare(right) == .orderedSame
+            case .equals, .in: return left.caseInsensitiveCompare(right) == .orderedSame
             case .notEquals: return left.caseInsensitiveCompare(right) != .orderedSame
             case .contains: return left.lowercased().contains(right.lowercased())
             case .greaterThan, .lessThan, .greaterOrEqual, .lessOrEqual:

@@ -38,14 +38,17 @@ public struct RoutingSettings: Sendable, Equatable {
     }
 }
 
-/// A human agent: who they are, how to reach their phone, how much they can take at once.
-public struct AgentSettings: Sendable, Equatable {
+/// A human agent: who they are, how to reach their phone, how much they can take at once. Its
+/// descriptions never show the password (configurations are printed and logged).
+public struct AgentSettings: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     public var id: String
+    /// Shown to supervisors; a parsed file without one gives the id.
     public var name: String
     /// What the agent's softphone registers with (digest, the gateway's realm). nil: the agent
     /// does not register and `contact` is where they are called.
     public var credentials: DigestCredentials?
-    /// A fixed SIP URI to call the agent at, for phones that do not register.
+    /// A fixed SIP URI to call the agent at (sip: or sips:), for phones that do not register.
+    /// A parsed agent has credentials, a contact, or both.
     public var contact: String?
     /// Capacity units; a voice call takes `QueueSettings.unitsPerCall` of them.
     public var capacity: Int
@@ -64,6 +67,14 @@ public struct AgentSettings: Sendable, Equatable {
         self.queues = queues
         self.wrapUpSeconds = wrapUpSeconds
     }
+
+    public var description: String {
+        let login = credentials.map { "username: \($0.username), password: <redacted>" } ?? "no registration"
+        return "AgentSettings(id: \(id), name: \(name), \(login), contact: \(contact ?? "none"), capacity: \(capacity), "
+            + "queues: \(queues), wrapUpSeconds: \(wrapUpSeconds))"
+    }
+    public var debugDescription: String { description }
+    public var customMirror: Mirror { Mirror(self, children: ["description": description]) }
 }
 
 /// A bot that takes conversations from a queue, like an agent with a capacity (the seed's
