@@ -108,6 +108,8 @@ public struct RoutingBoard: Sendable {
     /// Where each live conversation is now.
     public private(set) var placement: [String: Member] = [:]
     private var lastOffered: [String: Member] = [:]   // queue -> member, for round robin
+    /// The queue whose bot member took each conversation: a bot's capacity is counted per queue.
+    private var botQueue: [String: String] = [:]   // conversation -> queue
     /// Recent agent conversation lengths per queue, for the estimated wait.
     private var handleTimes: [String: [Double]] = [:]
     private var agentStartedAt: [String: (queue: String, at: Date)] = [:]   // conversation -> ...
@@ -135,13 +137,22 @@ public struct RoutingBoard: Sendable {
 
     /// A conversation enters a queue: a bot member with room takes it at once, or it waits (and
     /// an agent's phone rings when one is free). A full queue overflows it at once.
+    ///
+    /// A conversation waits in one queue at a time: enqueued again into the queue it waits in,
+    /// nothing happens; into another, it leaves the first (`moved`). Whatever it leaves (a bot, an
+    /// agent) goes first to the callers already waiting.
     public mutating func enqueue(_ conversationID: String, queue name: String, at now: Date) -> [Command] {
         guard let queue = settings.queue(named: name) else { return [] }
-        release(conversationID, at: now)
         var out: [Command] = []
+        if let (current, index) = locate(conversationID) {
+            if current == name { return [] }
+            out += endEntry(queue: current, index: index, result: .moved, at: now)
+        }
+        release(conversationID, at: now)
+        out += dispatch(at: now)
         let count = waiting[name]?.count ?? 0
         if let max = queue.maxLength, count >= max, !hasFreeBot(queue, conversationID) {
-            return [.overflow(conversationID: conversationID, queue: name, action: queue.overflow ?? Self.defaultOverflow, reason: "queueFull")]
+            return out + [.overflow(conversationID: conversationID, queue: name, action: queue.overflow ?? Self.defaultOverflow, reason: "queueFull")]
         }
         nextEntry += 1
         let entry = Waiting(entryID: "\(entryPrefix)-\(nextEntry)", conversationID: conversationID, queue: name, enteredAt: now,
@@ -199,9 +210,7 @@ public struct RoutingBoard: Sendable {
     public mutating func botLeft(_ conversationID: String, at now: Date) -> [Command] {
         guard case .bot(let id)? = placement[conversationID] else { return [] }
         placement[conversationID] = nil
-        for queue in bots.keys where bots[queue]?[id] != nil {
-            if bots[queue]![id]!.used > 0 { bots[queue]![id]!.used -= 1; bots[queue]![id]!.idleSince = now; break }
-        }
+        freeBot(id, conversationID, at: now)
         return dispatch(at: now)
     }
 
@@ -216,15 +225,7 @@ public struct RoutingBoard: Sendable {
     public mutating func callEnded(_ conversationID: String, at now: Date) -> [Command] {
         var out: [Command] = []
         if let (queue, index) = locate(conversationID) {
-            let entry = waiting[queue]!.remove(at: index)
-            if let agent = entry.offerAgent {
-                agents[agent]?.ringing = false
-                agents[agent]?.conversation = nil
-                agents[agent]?.usedUnits = 0
-                out.append(.cancelRing(conversationID: conversationID, agent: agent))
-            }
-            out.append(.left(entryID: entry.entryID, conversationID: conversationID, queue: queue, result: .abandoned, by: nil,
-                             waitSeconds: now.timeIntervalSince(entry.enteredAt)))
+            out += endEntry(queue: queue, index: index, result: .abandoned, at: now)
         }
         out += agentLeft(conversationID, at: now)
         out += botLeft(conversationID, at: now)
@@ -237,33 +238,31 @@ public struct RoutingBoard: Sendable {
     /// carried out): `result` says which.
     public mutating func leave(_ conversationID: String, result: QueueEntryResult, at now: Date) -> [Command] {
         guard let (queue, index) = locate(conversationID) else { return [] }
-        let entry = waiting[queue]!.remove(at: index)
-        var out: [Command] = []
-        if let agent = entry.offerAgent {
-            agents[agent]?.ringing = false
-            agents[agent]?.conversation = nil
-            agents[agent]?.usedUnits = 0
-            out.append(.cancelRing(conversationID: conversationID, agent: agent))
-        }
-        out.append(.left(entryID: entry.entryID, conversationID: conversationID, queue: queue, result: result, by: nil,
-                         waitSeconds: now.timeIntervalSince(entry.enteredAt)))
-        return out + dispatch(at: now)
+        return endEntry(queue: queue, index: index, result: result, at: now) + dispatch(at: now)
     }
 
+    /// The agent (or a supervisor) chose a presence. Anything but available stops a phone that
+    /// rings for a caller (the next agent is tried at once; not a missed offer). `idleSince`
+    /// stays: it is the end of the last conversation, whatever the agent did since.
     public mutating func setPresence(_ agent: String, _ presence: Presence, at now: Date) -> [Command] {
         guard agents[agent] != nil else { return [] }
         agents[agent]!.presence = presence
+        var out: [Command] = []
         if presence == .available {
             agents[agent]!.missedInARow = 0
-            if agents[agent]!.conversation == nil { agents[agent]!.idleSince = now }
+        } else {
+            out += withdrawOffer(of: agent)
         }
-        return dispatch(at: now)
+        return out + dispatch(at: now)
     }
 
+    /// The agent's phone registered or went away. One that can no longer be reached stops ringing
+    /// (the next agent is tried at once; not a missed offer).
     public mutating func setReachable(_ agent: String, _ reachable: Bool, at now: Date) -> [Command] {
         guard agents[agent] != nil else { return [] }
         agents[agent]!.reachable = reachable || agents[agent]!.settings.contact != nil
-        return dispatch(at: now)
+        let out = agents[agent]!.reachable ? [] : withdrawOffer(of: agent)
+        return out + dispatch(at: now)
     }
 
     /// Time passes: ringing offers run out, waits hit their maximum, wrap-ups end,
@@ -276,15 +275,7 @@ public struct RoutingBoard: Sendable {
             while i < (waiting[name]?.count ?? 0) {
                 let entry = waiting[name]![i]
                 if let max = queue.maxWaitSeconds, now.timeIntervalSince(entry.enteredAt) >= max {
-                    waiting[name]!.remove(at: i)
-                    if let agent = entry.offerAgent {
-                        agents[agent]?.ringing = false
-                        agents[agent]?.conversation = nil
-                        agents[agent]?.usedUnits = 0
-                        out.append(.cancelRing(conversationID: entry.conversationID, agent: agent))
-                    }
-                    out.append(.left(entryID: entry.entryID, conversationID: entry.conversationID, queue: name, result: .overflowed,
-                                     by: nil, waitSeconds: now.timeIntervalSince(entry.enteredAt)))
+                    out += endEntry(queue: name, index: i, result: .overflowed, at: now)
                     out.append(.overflow(conversationID: entry.conversationID, queue: name, action: queue.overflow ?? Self.defaultOverflow,
                                          reason: "maxWait"))
                     continue
@@ -405,14 +396,44 @@ public struct RoutingBoard: Sendable {
     /// Moves a conversation out of wherever it was (a bot, an agent) before it enters a queue.
     private mutating func release(_ conversationID: String, at now: Date) {
         if case .agent(let id)? = placement[conversationID] { freeAgent(id, conversationID, at: now) }
-        if case .bot(let id)? = placement[conversationID] {
-            for queue in bots.keys where (bots[queue]?[id]?.used ?? 0) > 0 {
-                bots[queue]![id]!.used -= 1
-                bots[queue]![id]!.idleSince = now
-                break
-            }
-        }
+        if case .bot(let id)? = placement[conversationID] { freeBot(id, conversationID, at: now) }
         placement[conversationID] = nil
+    }
+
+    /// The bot member's place in the queue it took the conversation from is free again.
+    private mutating func freeBot(_ bot: String, _ conversationID: String, at now: Date) {
+        guard let queue = botQueue.removeValue(forKey: conversationID), let state = bots[queue]?[bot], state.used > 0 else { return }
+        bots[queue]![bot]!.used = state.used - 1
+        bots[queue]![bot]!.idleSince = now
+    }
+
+    /// Takes a waiting caller's entry out of its queue: a phone ringing for them stops, and the
+    /// entry ends with `result`. No dispatch (the caller decides when).
+    private mutating func endEntry(queue: String, index: Int, result: QueueEntryResult, at now: Date) -> [Command] {
+        let entry = waiting[queue]!.remove(at: index)
+        var out: [Command] = []
+        if let agent = entry.offerAgent {
+            agents[agent]?.ringing = false
+            agents[agent]?.conversation = nil
+            agents[agent]?.usedUnits = 0
+            out.append(.cancelRing(conversationID: entry.conversationID, agent: agent))
+        }
+        out.append(.left(entryID: entry.entryID, conversationID: entry.conversationID, queue: queue, result: result, by: nil,
+                         waitSeconds: now.timeIntervalSince(entry.enteredAt)))
+        return out
+    }
+
+    /// Stops the agent's phone ringing for a caller when the agent can no longer take them
+    /// (presence, registration): the caller tries the others first, the agent is not held to it.
+    private mutating func withdrawOffer(of agent: String) -> [Command] {
+        guard agents[agent]?.ringing == true, let conversationID = agents[agent]?.conversation,
+              let (queue, index) = locate(conversationID), waiting[queue]![index].offerAgent == agent else { return [] }
+        waiting[queue]![index].offer = nil
+        waiting[queue]![index].passedBy.insert(agent)
+        agents[agent]!.ringing = false
+        agents[agent]!.conversation = nil
+        agents[agent]!.usedUnits = 0
+        return [.cancelRing(conversationID: conversationID, agent: agent)]
     }
 
     private mutating func freeAgent(_ id: String, _ conversationID: String, at now: Date) {
@@ -464,6 +485,7 @@ public struct RoutingBoard: Sendable {
                 let entry = waiting[name]!.remove(at: index)
                 bots[name]![bot]!.used += 1
                 placement[conversationID] = .bot(bot)
+                botQueue[conversationID] = name
                 history[conversationID, default: []].insert(.bot(bot))
                 out.append(.left(entryID: entry.entryID, conversationID: conversationID, queue: name, result: .tookByBot, by: bot,
                                  waitSeconds: now.timeIntervalSince(entry.enteredAt)))
