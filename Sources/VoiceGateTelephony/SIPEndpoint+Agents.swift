@@ -86,7 +86,7 @@ extension SIPEndpoint {
             var uri = arena.pj(offer.contact)
             var leg = pjsua_call_id(PJSUA_INVALID_ID.rawValue)
             let user = offer.callerNumber.isEmpty ? "anonymous" : offer.callerNumber
-            let status = PJSUASetup.withHeaders([("X-VoiceGate-From", user), ("X-VoiceGate-Display", "\"\(user)\""),
+            let status = PJSUASetup.withHeaders([("X-VoiceGate-From", user), ("X-VoiceGate-Display", user),
                                                  ("X-VoiceGate-Conversation-Id", conversation),
                                                  ("X-VoiceGate-Conversation-Link", offer.conversationLink),
                                                  ("Call-Info", "<\(offer.conversationLink)>;purpose=info")]) { msg in

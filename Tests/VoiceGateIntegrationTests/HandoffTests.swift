@@ -8,7 +8,7 @@ extension Integration {
     @Suite(.serialized)
     struct HandoffTests {
         static let organization = "+18005550100"
-        static let caller = "+14155550100"
+        static let caller = ExternalBotHarness.caller
         static let reply = Paths.packageRoot.appendingPathComponent("Sources/voicegate/Resources/reply.wav").path
 
         /// A gateway with these bots (id -> test bot), numbers, agents and queues.

@@ -34,6 +34,10 @@ final class AgentDesk: @unchecked Sendable {
     private let queue = DispatchQueue(label: "voicegate.routing")
     private var board: RoutingBoard                              // queue only
     private var live: [String: LiveConversation] = [:]           // queue only
+    /// The ring under way per conversation: a late event of a withdrawn ring (the same agent
+    /// may be rung again at once) must not be taken for the new one's.
+    private var rings: [String: Int] = [:]                       // queue only
+    private var ringCount = 0                                    // queue only
     private var timer: DispatchSourceTimer?
     private let store: ConversationStore
     private let log: LogSink
@@ -287,6 +291,7 @@ final class AgentDesk: @unchecked Sendable {
         case .ring(let conversationID, let agent, let queueName, _):
             ring(conversationID, agent: agent, queue: queueName)
         case .cancelRing(let conversationID, let agent):
+            rings[conversationID] = nil
             log.write(LogLine(.info, "agent.ring_cancelled", [("conversation", conversationID), ("agent", agent)]))
             lines?.releaseAgent(conversation: conversationID, agentID: agent, reason: "offer withdrawn")
         case .toBot(let conversationID, let bot, let queueName):
@@ -311,9 +316,20 @@ final class AgentDesk: @unchecked Sendable {
         let offer = AgentOffer(agentID: agent, contact: contact, callerNumber: state.callerNumber,
                                conversationLink: (settings.conversationLinkBase ?? baseLink) + conversationID)
         log.write(LogLine(.info, "agent.offer", [("conversation", conversationID), ("agent", agent), ("queue", queueName)]))
+        ringCount += 1
+        let ring = ringCount
+        rings[conversationID] = ring
         lines.ringAgent(conversation: conversationID, offer: offer) { [weak self] event in
             guard let self else { return }
-            self.queue.async { self.agentEvent(conversationID, agent: agent, event) }
+            self.queue.async {
+                // Only the answer or failure of the ring under way counts; a withdrawn one's is noise.
+                if case .failed = event, self.rings[conversationID] != ring { return }
+                if case .answered = event, self.rings[conversationID] != ring {
+                    self.lines?.releaseAgent(conversation: conversationID, agentID: agent, reason: "offer withdrawn")
+                    return
+                }
+                self.agentEvent(conversationID, agent: agent, event)
+            }
         }
     }
 
