@@ -316,7 +316,7 @@ extension Integration {
                 agents: agents.enumerated().map { i, a in
                     ["id": "agent\(i + 1)", "contact": "sip:agent\(i + 1)@127.0.0.1:\(a.1)", "capacity": 1, "queues": ["line"]]
                 },
-                queues: [["name": "line", "assignment": "longestIdle", "ringTimeoutSeconds": 10, "announceEverySeconds": 3,
+                queues: [["name": "line", "assignment": "longestIdle", "ringTimeoutSeconds": 10, "announceEverySeconds": 5,
                           "maxWaitSeconds": 120, "hold": ["text": "Please hold."],
                           "overflow": ["message": "Sorry, please call again later."]]])
             let callers = try SIPp.start("uac_waits_in_queue.xml", port: gateway.sipPort, service: Self.organization,

@@ -167,11 +167,13 @@ final class AgentDesk: @unchecked Sendable {
             let waiting = board.position(of: conversationID) != nil
             let withAgent: Bool
             if case .agent? = board.placement[conversationID] { withAgent = true } else { withAgent = false }
+            // Read before the board's `left` clears it.
+            let waited = live[conversationID]?.waitingSince.map { now.timeIntervalSince($0) } ?? 0
             carryOut(board.callEnded(conversationID, at: now))
+            rings[conversationID] = nil
             store.segmentEnded(conversationID: conversationID, at: now)
             guard let state = live.removeValue(forKey: conversationID) else { return nil }
             if waiting {
-                let waited = state.waitingSince.map { now.timeIntervalSince($0) } ?? 0
                 return (.abandoned, "customerHangUp", ["waitSeconds": .number((waited * 1000).rounded() / 1000)])
             }
             if withAgent || state.reachedAgent { return (.escalated, withAgent ? "agentCallEnded" : "handedOff", [:]) }
