@@ -273,10 +273,11 @@ struct ConfigurationReader {
 
     mutating func calls(_ value: LocatedJSON) -> CallSettings {
         var c = CallSettings()
-        let f = members(value, "calls", known: ["maxConcurrent", "maxDurationSeconds", "inactivitySeconds", "retryAfterSeconds"])
+        let f = members(value, "calls", known: ["maxConcurrent", "maxDurationSeconds", "inactivitySeconds", "inactivityMessage", "retryAfterSeconds"])
         if f["maxConcurrent"] != nil { c.maxConcurrent = int(f, "maxConcurrent", "calls", 1...1_000_000, default: 1) }
         c.maxDurationSeconds = int(f, "maxDurationSeconds", "calls", 0...604_800, default: c.maxDurationSeconds)
         c.inactivitySeconds = int(f, "inactivitySeconds", "calls", 5...86_400, default: c.inactivitySeconds)
+        if let (text, _) = string(f, "inactivityMessage", "calls") { c.inactivityMessage = text }
         c.retryAfterSeconds = int(f, "retryAfterSeconds", "calls", 1...86_400, default: c.retryAfterSeconds)
         return c
     }

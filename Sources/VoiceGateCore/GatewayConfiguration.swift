@@ -96,6 +96,8 @@ public struct CallSettings: Sendable, Equatable {
     /// A speaking bot's call with nothing from the caller or the bot for this long is closed
     /// (abandoned, reason `inactivity`).
     public var inactivitySeconds: Int = 30 * 60
+    /// Said to the caller before an inactive conversation is hung up; "" says nothing.
+    public var inactivityMessage: String = "We have not heard from you for a while, so we are ending this call. Goodbye."
     /// Retry-After sent with 503 at capacity or while shutting down.
     public var retryAfterSeconds: Int = 30
     public init() {}

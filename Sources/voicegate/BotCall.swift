@@ -61,6 +61,7 @@ final class BotCall: @unchecked Sendable {
     private let transfers: TransferDesk
     private let transferContext: TransferDesk.Context
     private let hooks: Hooks
+    private let inactivityMessage: String
 
     /// What the bot's call tells the rest of the gateway.
     struct Hooks: Sendable {
@@ -73,8 +74,9 @@ final class BotCall: @unchecked Sendable {
 
     init(conversation: Conversation, settings: BotSettings, driver: Driver, channel options: VoiceChannel.Options,
          listener: CallListener?, control: CallControl, store: ConversationStore, speech: SpeechOut, log: LogSink,
-         transfers: TransferDesk, transferContext: TransferDesk.Context, hooks: Hooks = Hooks()) {
+         transfers: TransferDesk, transferContext: TransferDesk.Context, hooks: Hooks = Hooks(), inactivityMessage: String = "") {
         self.hooks = hooks
+        self.inactivityMessage = inactivityMessage
         self.transfers = transfers
         self.transferContext = transferContext
         self.conversationID = conversation.id
@@ -292,6 +294,13 @@ final class BotCall: @unchecked Sendable {
             control.hangUp(conversation: conversationID, reason: "no_queue")
         case .hangUp(let outcome, let reason):
             requestedEnd = requestedEnd ?? (outcome, reason)
+            // An idle line is told why it is being closed before it is.
+            if reason == "inactivity", let text = SpokenText.from(speak: nil, text: inactivityMessage, attachments: nil),
+               let audio = try? speech.cache.audio(for: text, sampleRate: SpeechOut.sampleRate, using: speech.synthesizer) {
+                store.appendTurn(Turn(at: Date(), from: .system, kind: .message, text: inactivityMessage), to: conversationID)
+                control.playThenHangUp(conversation: conversationID, samples: audio.samples, reason: reason)
+                return
+            }
             control.hangUp(conversation: conversationID, reason: reason)
         }
     }

@@ -18,6 +18,8 @@ final class ConversationRecorder: CallObserver {
     private let speech: SpeechOut
     private let heard: SpeechIn
     private let inactivity: TimeInterval
+    /// Said before an inactive conversation is hung up.
+    private let inactivityMessage: String
     private let definitions: [String: BotDefinition]
     private let transfers: TransferDesk
     private let botSettings: [String: BotSettings]
@@ -42,7 +44,8 @@ final class ConversationRecorder: CallObserver {
     private let controlBox = Mutex<CallControl?>(nil)
 
     init(store: ConversationStore, log: LogSink, speech: SpeechOut, heard: SpeechIn, inactivity: TimeInterval,
-         definitions: [String: BotDefinition], transfers: TransferDesk, bots: [BotSettings] = []) {
+         definitions: [String: BotDefinition], transfers: TransferDesk, bots: [BotSettings] = [], inactivityMessage: String = "") {
+        self.inactivityMessage = inactivityMessage
         self.transfers = transfers
         self.botSettings = Dictionary(bots.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         self.inactivity = inactivity
@@ -227,7 +230,7 @@ final class ConversationRecorder: CallObserver {
                            transferContext: TransferDesk.Context(conversationID: conversation.id, organizationNumber: route.organizationNumber,
                                                                  customerNumber: route.identity.customerNumber, number: route.number,
                                                                  trunk: route.trunk),
-                           hooks: hooks(conversation.id))
+                           hooks: hooks(conversation.id), inactivityMessage: inactivityMessage)
         let callGoesOn: Bool = bots.withLock { table in
             if midCall {
                 guard routes.withLock({ $0[conversation.id] != nil }) else { return false }

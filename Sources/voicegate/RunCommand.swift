@@ -153,7 +153,8 @@ final class Gateway: @unchecked Sendable {
         let heard = SpeechIn.make(config.speech, bots: config.bots, definitions: definitions, log: log)
         let recorder = ConversationRecorder(store: store, log: log, speech: speech, heard: heard,
                                             inactivity: TimeInterval(config.calls.inactivitySeconds), definitions: definitions,
-                                            transfers: TransferDesk(configuration: config, store: store, log: log), bots: config.bots)
+                                            transfers: TransferDesk(configuration: config, store: store, log: log), bots: config.bots,
+                                            inactivityMessage: config.calls.inactivityMessage)
         let endpoint = SIPEndpoint(config: config, bot: bot, observer: recorder, log: log, metrics: metrics)
         recorder.control = endpoint
         let desk = AgentDesk(settings: config.routing, store: store, log: log, speech: speech)
