@@ -15,6 +15,9 @@ public final class GatewayMetrics: Sendable {
         "voicegate_call_capacity": ("gauge", "Concurrent calls the gateway accepts."),
         "voicegate_draining": ("gauge", "1 while the gateway refuses new calls to shut down."),
         "voicegate_sip_responses_total": ("counter", "SIP responses sent, by status code."),
+        "voicegate_queue_waiting": ("gauge", "Callers waiting, by queue."),
+        "voicegate_queue_longest_wait_seconds": ("gauge", "The longest wait of a caller waiting now, by queue."),
+        "voicegate_agents": ("gauge", "Agents, by presence as shown."),
     ]
 
     public init() {}

@@ -159,6 +159,7 @@ final class Gateway: @unchecked Sendable {
         recorder.control = endpoint
         let desk = AgentDesk(settings: config.routing, store: store, log: log, speech: speech)
         desk.lines = endpoint
+        desk.metrics = metrics
         desk.conversations = recorder
         recorder.desk = desk
         defer { desk.stop() }

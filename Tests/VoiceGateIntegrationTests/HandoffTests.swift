@@ -168,6 +168,8 @@ extension Integration {
             let (status, body) = try await gateway.api("/api/v1/agents/alice/presence", method: "PUT", body: #"{"presence": "away"}"#)
             #expect(status == 200 && body["presence"] as? String == "away", "\(body)")
             #expect(try await Self.agents(gateway)["alice"]?["presence"] as? String == "away")
+            #expect(try await eventually { try await gateway.get("/metrics").1.contains("voicegate_agents{presence=\"away\"} 1") },
+                    "/metrics counts agents by presence")
             let caller = try ExternalBotHarness.phone(gateway, script: "expect hangup within 30\n")
             #expect(caller.waitForExit(timeout: 40) == 0, "caller: \(caller.stdout)")
             let overflow = try #require(gateway.waitFor(event: "queue.overflow"))

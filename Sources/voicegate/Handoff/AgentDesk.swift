@@ -50,6 +50,9 @@ final class AgentDesk: @unchecked Sendable {
         get { queue.sync { settings.conversationLinkBase ?? baseLink } }
         set { queue.sync { baseLink = newValue } }
     }
+    /// Queue depth, longest wait and agents by presence go here every second.
+    var metrics: GatewayMetrics?
+    private var lastMetrics = Date.distantPast                   // queue only
     weak var lines: (any AgentLines)?
     weak var conversations: (any ConversationHandler)?
 
@@ -108,7 +111,9 @@ final class AgentDesk: @unchecked Sendable {
             timer.schedule(deadline: .now() + .milliseconds(250), repeating: .milliseconds(250))
             timer.setEventHandler { [weak self] in
                 guard let self else { return }
-                self.carryOut(self.board.tick(at: Date()))
+                let now = Date()
+                self.carryOut(self.board.tick(at: now))
+                if now.timeIntervalSince(self.lastMetrics) >= 1 { self.publishMetrics(at: now) }
             }
             timer.resume()
             self.timer = timer
@@ -263,6 +268,22 @@ final class AgentDesk: @unchecked Sendable {
         queue.sync {
             let now = Date()
             return settings.agents.compactMap { a in board.agents[a.id].map { ($0, $0.shownPresence(at: now)) } }
+        }
+    }
+
+    private func publishMetrics(at now: Date) {
+        lastMetrics = now
+        guard let metrics else { return }
+        for q in settings.queues {
+            let list = board.waiting[q.name] ?? []
+            metrics.set("voicegate_queue_waiting", labels: "queue=\"\(q.name)\"", to: list.count)
+            let longest = list.map { now.timeIntervalSince($0.enteredAt) }.max() ?? 0
+            metrics.set("voicegate_queue_longest_wait_seconds", labels: "queue=\"\(q.name)\"", to: Int(longest))
+        }
+        var counts: [Presence: Int] = [:]
+        for agent in board.agents.values { counts[agent.shownPresence(at: now), default: 0] += 1 }
+        for presence in Presence.allCases {
+            metrics.set("voicegate_agents", labels: "presence=\"\(presence.rawValue)\"", to: counts[presence] ?? 0)
         }
     }
 
