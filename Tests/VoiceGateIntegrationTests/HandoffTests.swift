@@ -353,5 +353,27 @@ extension Integration {
             }, "\(closed) of 50 conversations closed")
             #expect(gateway.stop() == 0)
         }
+
+        @Test("the queue's assignment method picks who rings: three calls in a row to alice (capacity 5) and bob (capacity 3)",
+              arguments: [("highestCapacity", ["alice", "alice", "alice"]), ("roundRobin", ["alice", "bob", "alice"]),
+                          ("longestIdle", ["alice", "bob", "alice"])])
+        func assignmentMethod(method: String, expected: [String]) async throws {
+            let (alice, alicePort) = try Self.agent(calls: 3, script: "pause 1\nhangup\n")
+            let (bob, bobPort) = try Self.agent(calls: 3, script: "pause 1\nhangup\n")
+            let gateway = try Self.gateway(
+                bots: [:], numbers: [["number": Self.organization, "queue": "line"]],
+                agents: [["id": "alice", "contact": "sip:alice@127.0.0.1:\(alicePort)", "capacity": 5, "queues": ["line"]],
+                         ["id": "bob", "contact": "sip:bob@127.0.0.1:\(bobPort)", "capacity": 3, "queues": ["line"]]],
+                queues: [["name": "line", "assignment": method, "announceEverySeconds": 0]])
+            // One caller at a time: each call starts after the one before it ended.
+            let callers = try SIPp.start("uac_waits_in_queue.xml", port: gateway.sipPort, service: Self.organization,
+                                         extra: ["-m", "3", "-l", "1", "-r", "1"])
+            #expect(callers.wait().succeeded)
+            alice.signal(SIGTERM)
+            bob.signal(SIGTERM)
+            let answered = gateway.events("agent.answered").map { $0["agent"] ?? "" }
+            #expect(answered == expected, "\(method): \(answered)")
+            #expect(gateway.stop() == 0)
+        }
     }
 }
