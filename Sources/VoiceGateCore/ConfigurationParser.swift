@@ -164,7 +164,7 @@ struct ConfigurationReader {
         var config = GatewayConfiguration()
         lines[""] = root.line
         let top = members(root, "", known: ["sip", "http", "calls", "shutdown", "trunks", "phoneNumbers", "sipHeaders",
-                                            "bots", "store", "admin", "greeting", "speech", "log", "outboundPolicy"])
+                                            "bots", "store", "admin", "greeting", "speech", "log", "outboundPolicy", "agents"])
         if let v = top["sip"] { config.sip = sip(v) }
         if let v = top["http"] { config.http = http(v) }
         if let v = top["calls"] { config.calls = calls(v) }
@@ -195,6 +195,7 @@ struct ConfigurationReader {
         if let v = top["speech"] { config.speech = speech(v) }
         if let v = top["log"] { config.log = log(v) }
         if let v = top["outboundPolicy"] { config.outboundPolicy = outboundPolicy(v) }
+        if let v = top["agents"] { config.routing.agents = agents(v) }   // ConfigurationParser+Agents.swift
         return config
     }
 

@@ -15,6 +15,8 @@ public final class GatewayMetrics: Sendable {
         "voicegate_call_capacity": ("gauge", "Concurrent calls the gateway accepts."),
         "voicegate_draining": ("gauge", "1 while the gateway refuses new calls to shut down."),
         "voicegate_sip_responses_total": ("counter", "SIP responses sent, by status code."),
+        "voicegate_agent_register_refusals_total": ("counter", "Agents' REGISTER requests refused, by reason (auth_required: the usual first challenge)."),
+        "voicegate_agents_registered": ("gauge", "Agents with at least one registered contact."),
     ]
 
     public init() {}

@@ -103,7 +103,7 @@ struct ConfigurationParserTests {
         #expect(Set(found.map(\.description)) == [
             "line 2, sip.advertise: 'example.com' is not an IPv4 or IPv6 address",
             "line 2, sip.port: must be from 0 to 65535, not -1",
-            "line 5, extra: unknown field; known fields here: sip, http, calls, shutdown, trunks, phoneNumbers, sipHeaders, bots, store, admin, greeting, speech, log, outboundPolicy",
+            "line 5, extra: unknown field; known fields here: sip, http, calls, shutdown, trunks, phoneNumbers, sipHeaders, bots, store, admin, greeting, speech, log, outboundPolicy, agents",
             "line 3, trunks[1].name: another trunk is already named 'a'",
             "line 3, trunks[1].sources[0]: must be a string, not a number",
             "line 4, log.level: must be one of: debug, info, warning, error",
