@@ -81,6 +81,35 @@ public struct DialTarget: Sendable, Equatable {
         guard let port = Int(p), (1...65_535).contains(port) else { throw Problem(description: "--gateway '\(text)': the port must be 1 to 65535") }
         return (host, port)
     }
+
+    /// Whether `s` can stand as the user part of a SIP URI as it is (RFC 3261 25.1's unreserved
+    /// and user-unreserved characters, without ';', '?' and '/', which read as URI structure).
+    public static func isUserPart(_ s: String) -> Bool {
+        !s.isEmpty && s.count <= 64 && s.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.!~*'()&=+$,".contains($0)) }
+    }
+
+    /// Where `voicegate call --register` registers: a `sip:`/`sips:` URI as given, or HOST[:PORT]
+    /// as `sip:HOST:PORT`; over TCP or TLS with the transport parameter, unless the URI has one.
+    public static func registrarURI(_ text: String, transport: Transport = .udp) throws(Problem) -> String {
+        let t = text.trimmingCharacters(in: " \t")
+        let lower = t.lowercased()
+        var uri: String
+        if lower.hasPrefix("sip:") || lower.hasPrefix("sips:") {
+            let rest = t[t.index(after: t.firstIndex(of: ":")!)...]
+            guard !rest.isEmpty, !t.contains(where: { $0 == " " || $0 == "<" || $0 == ">" || $0 == "\"" }) else {
+                throw Problem(description: "--register '\(text)' is not a SIP URI")
+            }
+            uri = t
+        } else {
+            let (host, port): (String, Int)
+            do { (host, port) = try hostPort(t, defaultPort: transport == .tls ? 5061 : 5060) } catch {
+                throw Problem(description: "--register '\(text)' is neither a sip: URI nor HOST[:PORT]")
+            }
+            uri = "sip:\(host.contains(":") ? "[\(host)]" : host):\(port)"
+        }
+        if transport != .udp && !lower.contains(";transport=") { uri += ";transport=\(transport.rawValue)" }
+        return uri
+    }
 }
 
 extension String {

@@ -18,6 +18,8 @@ public final class GatewayMetrics: Sendable {
         "voicegate_queue_waiting": ("gauge", "Callers waiting, by queue."),
         "voicegate_queue_longest_wait_seconds": ("gauge", "The longest wait of a caller waiting now, by queue."),
         "voicegate_agents": ("gauge", "Agents, by presence as shown."),
+        "voicegate_agent_register_refusals_total": ("counter", "Agents' REGISTER requests refused, by reason (auth_required: the usual first challenge)."),
+        "voicegate_agents_registered": ("gauge", "Agents with at least one registered contact."),
     ]
 
     public init() {}

@@ -7,7 +7,9 @@ import VoiceGateCore
 /// Decides on every request that would start something new, on the SIP worker thread that
 /// received it, before pjsua sees it: untrusted sources get 403, trunks with credentials a Digest
 /// challenge (401), unknown numbers 404, disabled ones 480, INVITEs over capacity or during
-/// shutdown 503 with Retry-After. One log line and one counter per refusal.
+/// shutdown 503 with Retry-After. One log line and one counter per refusal. REGISTERs never get
+/// here when agents can register: the registrar (AgentRegistrar) answers them first, from any
+/// source.
 final class AdmissionGate: Sendable {
     let policy: AdmissionPolicy
     let retryAfter: Int
@@ -103,7 +105,7 @@ final class AdmissionGate: Sendable {
         return (request, digest)
     }
 
-    private static func attempt(_ digest: vg_digest, nonceFresh: Bool) -> DigestAttempt {
+    static func attempt(_ digest: vg_digest, nonceFresh: Bool) -> DigestAttempt {
         DigestAttempt(username: text(digest.username), realm: text(digest.realm), algorithm: algorithm(digest), nonceFresh: nonceFresh)
     }
 
@@ -114,8 +116,8 @@ final class AdmissionGate: Sendable {
     }
 
     /// pjsip computes what a client knowing the password would have answered; compared in
-    /// constant time.
-    private static func responseMatches(_ digest: vg_digest?, method: String, password: String) -> Bool {
+    /// constant time. The registrar checks agents' answers with it too.
+    static func responseMatches(_ digest: vg_digest?, method: String, password: String) -> Bool {
         guard var digest else { return false }
         var expected = [CChar](repeating: 0, count: 128)
         guard vg_digest_expected(&digest, method, password, &expected, Int32(expected.count)) == 0 else { return false }

@@ -28,6 +28,8 @@ public final class SIPEndpoint: @unchecked Sendable {
     let observer: CallObserver
     let log: LogSink
     private let gate: AdmissionGate
+    /// REGISTERs of configured agents and their bindings (SIPEndpoint+Agents.swift).
+    let registrar: AgentRegistrar
     let feeder = PlayoutFeeder()
     let nextToken = Atomic<UInt64>(1)
     private let running = Atomic<Bool>(false)
@@ -60,6 +62,8 @@ public final class SIPEndpoint: @unchecked Sendable {
                                                           phoneNumbers: config.phoneNumbers, bots: config.bots, realm: config.sip.realm),
                                   retryAfter: config.calls.retryAfterSeconds, log: log, metrics: metrics)
         self.executor = PJExecutor()
+        self.registrar = AgentRegistrar(policy: AgentRegistrationPolicy(agents: config.routing.agents, realm: config.sip.realm),
+                                        executor: executor, log: log, metrics: metrics)
         executor.setTick { [weak self] in self?.tick() }
         metrics.gauge("voicegate_call_capacity", Double(callCapacity))
         metrics.gauge("voicegate_active_calls", 0)
@@ -123,6 +127,12 @@ public final class SIPEndpoint: @unchecked Sendable {
                                        config.sip.realm),
                   "install admission module")
         try check(vg_request_checks_install(pjsua_get_pjsip_endpt()), "install request checks module")
+        // After the request checks (see vg_registrar.h); without an agent who can register, a
+        // REGISTER stays what it was: refused by admission or answered 405.
+        if registrar.policy.acceptsRegistrations {
+            try check(vg_registrar_install(pjsua_get_pjsip_endpt(), registrarCallback, Unmanaged.passUnretained(registrar).toOpaque()),
+                      "install the registrar module")
+        }
         try check(vg_parse_errors_install(pjsua_get_pjsip_endpt()), "install the parse-error answer")
         try check(vg_outbound_identity_install(pjsua_get_pjsip_endpt()), "install the outbound identity module")
         running.store(true, ordering: .releasing)
@@ -471,9 +481,10 @@ public final class SIPEndpoint: @unchecked Sendable {
         PJSUASetup.withHeaders([("Reason", cause)]) { msg in _ = pjsua_call_hangup(session.callID, code, nil, msg) }
     }
 
-    /// Runs on the executor every tick: duration limits.
+    /// Runs on the executor every tick: duration limits, agents' registrations that lapsed.
     private func tick() {
         transferDeadlines()
+        registrar.expire()
         let limit = config.calls.maxDurationSeconds
         guard limit > 0 else { return }
         for session in calls.values where session.hangUpReason == nil && session.elapsed >= Double(limit) {
@@ -583,6 +594,12 @@ private let admissionCallback: vg_admission_fn = { request, user in
     guard let request, let user else { return vg_admission_decision(status: 0, retry_after_seconds: 0, reason: nil, challenge: (0, 0), stale: 0) }
     let gate = Unmanaged<AdmissionGate>.fromOpaque(user).takeUnretainedValue()
     return gate.decide(request.pointee)
+}
+
+/// The C entry point of the registrar module: finds the registrar and lets it answer.
+private let registrarCallback: vg_registrar_fn = { request, answer, user in
+    guard let request, let answer, let user else { return }
+    Unmanaged<AgentRegistrar>.fromOpaque(user).takeUnretainedValue().answer(request.pointee, into: answer)
 }
 
 /// A count of live calls that another thread can wait to reach zero.

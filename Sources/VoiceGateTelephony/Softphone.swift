@@ -19,6 +19,23 @@ public enum SoftphoneEvent: Sendable {
     /// REFER or NOTIFY received in the call's dialog.
     case signal(method: String, detail: String, response: Int?, at: UInt64)
     case ended(SoftphoneCallEnd)
+    /// The registrar answered the account's REGISTER (or its unregistration) for good.
+    case registration(SoftphoneRegistration)
+}
+
+/// The outcome of one registration of the softphone's account with a registrar (a gateway that
+/// takes agents' phones).
+public struct SoftphoneRegistration: Sendable {
+    /// true for a registration or its refresh, false for the unregistration.
+    public let renew: Bool
+    /// The final status (pjsip's own code when no response came: 408 for a timeout, 503 when the
+    /// request could not be sent).
+    public let status: Int
+    public let reason: String
+    /// Seconds the registrar granted; 0 when unregistered or refused.
+    public let expires: Int
+    public let at: UInt64
+    public var succeeded: Bool { (200..<300).contains(status) }
 }
 
 /// How the softphone's call ended.
@@ -58,6 +75,10 @@ public final class Softphone: @unchecked Sendable {
         public var sipLogLevel: Int
         /// Digest username and password for a gateway that challenges (any realm).
         public var credentials: (username: String, password: String)?
+        /// A registrar's SIP URI (`sip:gateway.example.net:5060`): the account, `fromURI`,
+        /// registers there once started (`.registration` events tell how it went) until
+        /// `unregister`. nil: no registration.
+        public var registrar: String?
 
         public init(transport: DialTarget.Transport = .udp, bindAddress: String = "127.0.0.1", port: Int = 0,
                     fromURI: String, headers: [(String, String)] = [], autoAnswer: Bool = false, sipLogLevel: Int = 1) {
@@ -131,6 +152,7 @@ public final class Softphone: @unchecked Sendable {
         ua.cb.on_stream_destroyed = { callID, stream, _ in Softphone.current?.onStreamDestroyed(callID, stream) }
         ua.cb.on_call_transfer_request2 = { callID, dst, code, _ in Softphone.current?.onRefer(callID, dst, code) }
         ua.cb.on_call_tsx_state = { callID, tsx, event in Softphone.current?.onTransaction(callID, tsx, event) }
+        ua.cb.on_reg_state2 = { _, info in Softphone.current?.onRegistrationState(info) }
 
         var logCfg = PJSUASetup.logging(level: options.sipLogLevel)
         var media = PJSUASetup.media(clockRate: Softphone.clockRate, maxPorts: 16)
@@ -167,7 +189,14 @@ public final class Softphone: @unchecked Sendable {
         pjsua_acc_config_default(&acc)
         acc.id = arena.pj("<\(options.fromURI)>")
         acc.transport_id = transportID
+        // A registration starts once pjsua has started (below).
         acc.register_on_acc_add = pj_bool_t(PJ_FALSE.rawValue)
+        if let registrar = options.registrar {
+            guard pjsua_verify_sip_url(registrar) == PJ_SUCCESS.rawValue else {
+                throw Failure(description: "'\(registrar)' is not a valid SIP URI to register with")
+            }
+            acc.reg_uri = arena.pj(registrar)
+        }
         acc.rtp_cfg.port = 0                       // any free port: tests run many peers side by side
         acc.rtp_cfg.bound_addr = arena.pj(options.bindAddress)
         acc.rtp_cfg.public_addr = arena.pj(options.bindAddress)
@@ -187,7 +216,22 @@ public final class Softphone: @unchecked Sendable {
         try PJSUASetup.configureCodecs()
         try check(pjsua_start(), "pjsua_start")
         try check(pjsua_set_null_snd_dev(), "pjsua_set_null_snd_dev")
+        if options.registrar != nil {
+            try check(pjsua_acc_set_registration(id, pj_bool_t(PJ_TRUE.rawValue)), "send REGISTER to \(options.registrar!)")
+        }
         return port
+    }
+
+    /// Sends the account's unregistration (REGISTER with Expires: 0); a `.registration` event with
+    /// `renew` false follows. Returns at once; nothing happens without a registrar.
+    public func unregister() {
+        executor.async { [self] in
+            guard options.registrar != nil, accountID != PJSUA_INVALID_ID.rawValue else { return }
+            if pjsua_acc_set_registration(accountID, pj_bool_t(PJ_FALSE.rawValue)) != PJ_SUCCESS.rawValue {
+                onEvent(.registration(SoftphoneRegistration(renew: false, status: 500, reason: "the unregistration could not be sent",
+                                                            expires: 0, at: Softphone.now())))
+            }
+        }
     }
 
     /// Places the call. Returns once the INVITE is on its way; what follows arrives as events.
@@ -341,6 +385,23 @@ public final class Softphone: @unchecked Sendable {
         guard let raw = pjsip_msg_find_hdr_by_name(msg, &n, nil) else { return nil }
         let hdr = raw.assumingMemoryBound(to: pjsip_generic_string_hdr.self)
         return String(pjString: hdr.pointee.hvalue)
+    }
+
+    /// A registration's (or unregistration's) final outcome.
+    private func onRegistrationState(_ info: UnsafeMutablePointer<pjsua_reg_info>?) {
+        let at = Softphone.now()
+        guard let info, let param = info.pointee.cbparam?.pointee else { return }
+        let renew = info.pointee.renew != 0
+        var status = Int(param.code)
+        var reason = String(pjString: param.reason)
+        if status == 0 {   // no response at all: say why in SIP's terms
+            status = 503
+            reason = PJError("register", param.status).message
+        }
+        let granted = param.expiration == UInt32.max ? 0 : Int(param.expiration)
+        let registration = SoftphoneRegistration(renew: renew, status: status, reason: reason,
+                                                 expires: renew && (200..<300).contains(status) ? granted : 0, at: at)
+        executor.async { [self] in onEvent(.registration(registration)) }
     }
 
     private func onCallMediaState(_ id: pjsua_call_id) {

@@ -26,7 +26,8 @@ struct CallCommand {
 
     init(_ args: ArraySlice<String>) throws {
         let a = try Arguments(args, valued: ["gateway", "transport", "from", "header", "say", "play", "dtmf", "script",
-                                             "record", "listen", "bind", "calls", "timeout", "sip-log", "log-level", "user", "password"])
+                                             "record", "listen", "bind", "calls", "timeout", "sip-log", "log-level", "user", "password",
+                                             "register"])
         if a.flags.contains("help") { print(Help.call); exit(0) }
 
         guard let transport = DialTarget.Transport(rawValue: (a.options["transport"] ?? "udp").lowercased()) else {
@@ -60,11 +61,26 @@ struct CallCommand {
                                from: a.options["from"], localHost: bind)
             }
             target = dial
-            let fromURI = try dial?.fromURI ?? DialTarget(target: "0", from: a.options["from"], localHost: bind).fromURI
+            var fromURI = try dial?.fromURI ?? DialTarget(target: "0", from: a.options["from"], localHost: bind).fromURI
+            var registrar: String?
+            if let gateway = a.options["register"] {
+                // An agent's phone: its account, sip:USER@<bind address>, registers with the gateway.
+                guard listenPort != nil else { throw Arguments.UsageError(description: "--register needs --listen: a registered phone waits for calls") }
+                guard let user = a.options["user"], a.options["password"] != nil else {
+                    throw Arguments.UsageError(description: "--register needs --user and --password (the agent's credentials)")
+                }
+                guard a.options["from"] == nil else {
+                    throw Arguments.UsageError(description: "--from does not go with --register: the account is sip:\(user)@\(bind)")
+                }
+                guard DialTarget.isUserPart(user) else { throw Arguments.UsageError(description: "--user '\(user)' cannot be the user part of a SIP URI") }
+                registrar = try DialTarget.registrarURI(gateway, transport: transport)
+                fromURI = "sip:\(user)@\(bind.contains(":") ? "[\(bind)]" : bind)"
+            }
             let sipLog = Int(a.options["sip-log"] ?? "1") ?? -1
             guard (0...6).contains(sipLog) else { throw Arguments.UsageError(description: "--sip-log must be 0 to 6") }
             var softphone = Softphone.Options(transport: transport, bindAddress: bindAddress, port: listenPort ?? 0,
                                               fromURI: fromURI, headers: headers, autoAnswer: listenPort != nil, sipLogLevel: sipLog)
+            softphone.registrar = registrar
             switch (a.options["user"], a.options["password"]) {
             case (let user?, let password?): softphone.credentials = (user, password)
             case (nil, nil): break
@@ -143,6 +159,39 @@ struct CallCommand {
             // Tests read this line to learn the port when they asked for port 0.
             FileHandle.standardError.write(Data("event=softphone.listening port=\(port) requested_port=\(listenPort)\n".utf8))
         }
+        if let registrar = options.registrar {
+            // pjsip gives up on an unanswered REGISTER after 32 s (timer F) and reports 408.
+            guard let outcome = phone.awaitRegistration(renew: true, timeout: 40) else {
+                if stop.isSet {
+                    // Stopped while the REGISTER was on its way: take back whatever it bound.
+                    _ = phone.unregister(timeout: 5)
+                    return 0
+                }
+                FileHandle.standardError.write(Data("voicegate: no answer to the registration with \(registrar)\n".utf8))
+                return 1
+            }
+            let fields = [("status", String(outcome.status)), ("expires", String(outcome.expires)),
+                          ("aor", options.fromURI), ("registrar", registrar)]
+            guard outcome.succeeded else {
+                FileHandle.standardError.write(Data(("event=softphone.register_failed " + CallCommand.logfmt(fields + [("reason", outcome.reason)]) + "\n").utf8))
+                let hint = outcome.status == 401 || outcome.status == 403 ? " (are --user and --password the agent's credentials?)" : ""
+                FileHandle.standardError.write(Data("voicegate: registration with \(registrar) failed: \(outcome.status) \(outcome.reason)\(hint)\n".utf8))
+                return 1
+            }
+            // Tests wait for this line before they have the gateway call the phone.
+            FileHandle.standardError.write(Data(("event=softphone.registered " + CallCommand.logfmt(fields) + "\n").utf8))
+        }
+        defer {
+            // Unregistered on the way out, however the loop ended (calls done, or a signal).
+            if let registrar = options.registrar {
+                if let outcome = phone.unregister(timeout: 10) {
+                    FileHandle.standardError.write(Data(("event=softphone.unregistered " + CallCommand.logfmt([
+                        ("status", String(outcome.status)), ("aor", options.fromURI), ("registrar", registrar)]) + "\n").utf8))
+                } else {
+                    FileHandle.standardError.write(Data("voicegate: no answer to the unregistration with \(registrar)\n".utf8))
+                }
+            }
+        }
         while maxCalls.map({ callNumber < $0 }) ?? true {
             let report: CallReport?
             if let target {
@@ -198,6 +247,10 @@ struct CallCommand {
             spoken[text] = try voice.synthesize(words, sampleRate: Int(Softphone.clockRate)).samples
         }
         return spoken
+    }
+
+    static func logfmt(_ fields: [(String, String)]) -> String {
+        fields.map { "\($0.0)=\(LogLine.quote($0.1))" }.joined(separator: " ")
     }
 
     static func json(_ report: CallReport) -> String {

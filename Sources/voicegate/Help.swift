@@ -50,6 +50,7 @@ enum Help {
     Usage: voicegate call TARGET [options] [--play FILE.wav | --dtmf DIGITS | --say TEXT]...
            voicegate call TARGET --script FILE [options]
            voicegate call --listen PORT [options]
+           voicegate call --listen PORT --register GATEWAY --user NAME --password PW [options]
 
     A softphone for testing bots. It calls TARGET (a number, or a sip: URI) through the gateway,
     sends what the options say in the order given, waits for the far end to finish speaking,
@@ -79,14 +80,20 @@ enum Help {
       --listen PORT           answer incoming calls on PORT (0 picks one; printed on stderr as
                               event=softphone.listening port=N) instead of calling; one report
                               line per call
+      --register GATEWAY      with --listen, --user and --password: an agent's phone. The account
+                              sip:NAME@BIND-ADDRESS registers with GATEWAY (a sip: URI, or
+                              HOST[:PORT]) before waiting for calls, prints
+                              event=softphone.registered status=200 expires=N on stderr, and
+                              unregisters on exit (event=softphone.unregistered)
       --bind ADDRESS          local address for SIP and RTP (default 127.0.0.1)
       --calls N               with --listen: exit after N calls (default: until SIGINT/SIGTERM)
       --timeout SECONDS       give up on an unanswered call after this long (default 120)
       --log-level LEVEL       softphone log lines on stderr: debug, info, warning (default), error
       --sip-log N             pjproject's log level, 0-6 (default 1)
 
-    Exit status: 0 when the call was answered and every step passed; 1 when the call failed or a
-    step failed (the report's failedStep names it); 2 for a usage mistake.
+    Exit status: 0 when the call was answered and every step passed; 1 when the call failed, a
+    step failed (the report's failedStep names it) or the registration was refused; 2 for a usage
+    mistake.
     """
 
     static func forVerb(_ verb: String) -> String? {

@@ -160,6 +160,7 @@ final class Gateway: @unchecked Sendable {
         let desk = AgentDesk(settings: config.routing, store: store, log: log, speech: speech)
         desk.lines = endpoint
         desk.metrics = metrics
+        endpoint.registrationChanged = { [weak desk] agent, registered in desk?.registrationChanged(agent, registered: registered) }
         desk.conversations = recorder
         recorder.desk = desk
         defer { desk.stop() }

@@ -49,6 +49,8 @@ final class SoftphoneRunner: @unchecked Sendable {
     private var listener: CallListener?
     /// What the far end said, recognized utterance by utterance (ms from t0).
     private var recognized: [(startMs: Double, endMs: Double, text: String)] = []
+    /// Outcomes of the account's registrations not yet taken by `awaitRegistration`.
+    private var registrations: [SoftphoneRegistration] = []
 
     init(options: Softphone.Options, script: CallScript, audio: [String: [Int16]], spoken: [String: [Int16]],
          recognizer: (any SpeechRecognizer)?, callTimeout: Double, log: StderrLog, stop: StopFlag) throws {
@@ -87,6 +89,39 @@ final class SoftphoneRunner: @unchecked Sendable {
     func start() throws -> Int { try phone.start() }
 
     func shutdown() { phone.shutdown() }
+
+    // MARK: - Registration
+
+    /// Waits for the outcome of the account's registration (`renew`) or unregistration. Nil when
+    /// none came in time, or a signal stopped a registration still waiting. Only registration
+    /// events are taken: a call arriving meanwhile stays queued for `answerNext`.
+    func awaitRegistration(renew: Bool, timeout: Double) -> SoftphoneRegistration? {
+        let deadline = Date().addingTimeInterval(timeout)
+        inbox.lock()
+        defer { inbox.unlock() }
+        while true {
+            var rest: [SoftphoneEvent] = []
+            for event in box.events {
+                if case .registration(let r) = event { registrations.append(r) } else { rest.append(event) }
+            }
+            box.events = rest
+            if let i = registrations.firstIndex(where: { $0.renew == renew }) {
+                let found = registrations[i]
+                registrations.removeSubrange(...i)
+                return found
+            }
+            if Date() >= deadline || (renew && stop.isSet) { return nil }
+            // Woken by the next event, or a signal.
+            _ = inbox.wait(until: deadline)
+        }
+    }
+
+    /// Unregisters the account and waits for the registrar's answer.
+    func unregister(timeout: Double) -> SoftphoneRegistration? {
+        registrations.removeAll { !$0.renew }
+        phone.unregister()
+        return awaitRegistration(renew: false, timeout: timeout)
+    }
 
     // MARK: - One call
 
@@ -336,6 +371,11 @@ final class SoftphoneRunner: @unchecked Sendable {
                 report.hangUp = CallReport.HangUp(by: "local", reason: "done", atMs: ms(end.at))
             }
             log.write(LogLine(.info, "softphone.ended", [("status", String(end.status)), ("by_remote", String(end.byRemote))]))
+        case .registration(let registration):
+            // A refresh while calls come and go: kept for awaitRegistration, logged when it failed.
+            registrations.append(registration)
+            log.write(LogLine(registration.succeeded ? .debug : .warning, "softphone.registration", [
+                ("renew", String(registration.renew)), ("status", String(registration.status)), ("reason", registration.reason)]))
         }
     }
 

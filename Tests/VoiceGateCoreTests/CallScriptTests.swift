@@ -63,6 +63,19 @@ struct DialTargetTests {
         #expect(throws: DialTarget.Problem.self) { try DialTarget(target: "1000", from: "<sip:x@y>") }
         #expect(throws: DialTarget.Problem.self) { try DialTarget(target: "sip:a b@c") }
     }
+
+    @Test func registrarURIs() throws {
+        #expect(try DialTarget.registrarURI("sip:127.0.0.1:5080") == "sip:127.0.0.1:5080")
+        #expect(try DialTarget.registrarURI("gw.example.net") == "sip:gw.example.net:5060")
+        #expect(try DialTarget.registrarURI("10.0.0.5:5080", transport: .tcp) == "sip:10.0.0.5:5080;transport=tcp")
+        #expect(try DialTarget.registrarURI("[::1]", transport: .tls) == "sip:[::1]:5061;transport=tls")
+        #expect(try DialTarget.registrarURI("sip:gw;transport=TCP", transport: .tcp) == "sip:gw;transport=TCP")
+        #expect(throws: DialTarget.Problem.self) { try DialTarget.registrarURI("sip:") }
+        #expect(throws: DialTarget.Problem.self) { try DialTarget.registrarURI("sip:<gw>") }
+        #expect(throws: DialTarget.Problem.self) { try DialTarget.registrarURI("gw:0") }
+        #expect(DialTarget.isUserPart("alice.smith-2"))
+        #expect(!DialTarget.isUserPart("alice@example") && !DialTarget.isUserPart("") && !DialTarget.isUserPart("a b"))
+    }
 }
 
 struct CallReportTests {

@@ -79,14 +79,19 @@ final class SoftphoneProcess: @unchecked Sendable {
 
     /// Waits for the `softphone.listening` line of a --listen softphone; returns its SIP port.
     func waitUntilListening(timeout: TimeInterval = 15) -> Int? {
+        waitForEvent("softphone.listening", timeout: timeout)?["port"].flatMap { Int($0) }
+    }
+
+    /// Waits for the first `event=NAME ...` line on stderr (the softphone's own notices, such as
+    /// softphone.registered); returns its fields, nil when the process exited or time ran out first.
+    func waitForEvent(_ name: String, timeout: TimeInterval = 15) -> [String: String]? {
         let deadline = Date().addingTimeInterval(timeout)
         condition.lock()
         defer { condition.unlock() }
         while true {
             let text = String(decoding: stderrBuffer, as: UTF8.self)
-            if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("event=softphone.listening") }),
-               let port = LogFmt.parse(String(line))["port"].flatMap({ Int($0) }) {
-                return port
+            if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("event=\(name) ") || $0 == "event=\(name)" }) {
+                return LogFmt.parse(String(line))
             }
             if exited || !condition.wait(until: deadline) { return nil }
         }

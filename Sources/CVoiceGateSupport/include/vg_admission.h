@@ -25,8 +25,9 @@ typedef struct vg_admission_decision {
 
 enum { VG_DIGEST_NONE = 0, VG_DIGEST_SHA256 = 1, VG_DIGEST_MD5 = 2 };
 
-/* Called on a pj worker thread for every out-of-dialog request except ACK and CANCEL. Must be fast
- * and thread-safe: it decides, it does not wait. */
+/* Called on a pj worker thread for every out-of-dialog request except ACK and CANCEL (and REGISTER
+ * once the registrar is installed: vg_registrar.h answers those first). Must be fast and
+ * thread-safe: it decides, it does not wait. */
 typedef vg_admission_decision (*vg_admission_fn)(const vg_admission_request *request, void *user);
 
 /*

@@ -14,8 +14,8 @@
  *    Unsupported for a Require option tag the endpoint does not support (non-INVITE requests:
  *    pjsip's invite session checks INVITEs itself);
  *  - last of all (PJSIP_MOD_PRIORITY_APPLICATION + 99), method inspection of what nobody took:
- *    405 with Allow for a method pjsip knows but the endpoint does not allow (REGISTER: the
- *    gateway is no registrar), 501 with Allow for a method pjsip does not know.
+ *    405 with Allow for a method pjsip knows but the endpoint does not allow (REGISTER, unless
+ *    agents can register: vg_registrar.h), 501 with Allow for a method pjsip does not know.
  *
  * Answers are stateless and go where the request came from. The modules judge by the endpoint's
  * Allow and Supported capabilities as they are when a request comes. Must run on a pj-registered

@@ -13,5 +13,6 @@
 #include "vg_parse_errors.h"
 #include "vg_outbound_identity.h"
 #include "vg_refer_target.h"
+#include "vg_registrar.h"
 
 #endif
