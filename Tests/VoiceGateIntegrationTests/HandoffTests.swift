@@ -375,5 +375,36 @@ extension Integration {
             #expect(answered == expected, "\(method): \(answered)")
             #expect(gateway.stop() == 0)
         }
+
+        @Test("an agent whose softphone registered with Digest is rung at its registered contact; unregistered, it is not offered calls")
+        func registeredAgentIsRung() async throws {
+            let bot = try TestBot(rules: [["on": ["name": "SetContext"], "reply": [Self.say("Let me get you an agent."), Self.handoff("support")]]])
+            let gateway = try Self.gateway(
+                bots: ["front": bot], numbers: [["number": Self.organization, "bot": "front"]],
+                agents: [["id": "alice", "username": "alice", "password": "alice-secret-1", "algorithms": ["MD5"], "queues": ["support"]]],
+                queues: [["name": "support", "announceEverySeconds": 0]])
+            #expect(try await Self.agents(gateway)["alice"]?["registered"] as? Bool == false)
+            let agent = try SoftphoneProcess(["--listen", "0", "--register", "sip:127.0.0.1:\(gateway.sipPort)", "--user", "alice",
+                                              "--password", "alice-secret-1", "--calls", "1", "--play", Self.reply, "--record", "agent.wav"])
+            _ = try #require(agent.waitForEvent("softphone.registered", timeout: 20), "stderr: \(agent.stderr)")
+            #expect(try await eventually { try await Self.agents(gateway)["alice"]?["registered"] as? Bool == true })
+            let caller = try ExternalBotHarness.phone(gateway, script: """
+                expect speech within 15
+                pause 3
+                play \(Paths.corpus.appendingPathComponent("speech/01.wav").path)
+                pause 1
+                hangup
+                """)
+            #expect(caller.waitForExit(timeout: 60) == 0, "caller: \(caller.stdout)")
+            let bridged = try #require(gateway.waitFor(event: "agent.bridged"))
+            #expect(bridged["agent"] == "alice")
+            #expect(agent.waitForExit(timeout: 30) == 0, "agent: \(agent.stdout) \(agent.stderr)")
+            #expect((agent.report["from"] as? String)?.contains(Self.caller) == true)
+            #expect(try PCMWave(contentsOf: agent.folder.appendingPathComponent("agent.wav")).frameLevels.filter { $0 >= 300 }.count >= 25)
+            // It unregistered on exit: the agent is no longer reachable.
+            #expect(try await eventually { try await Self.agents(gateway)["alice"]?["registered"] as? Bool == false })
+            #expect(try await Self.agents(gateway)["alice"]?["reachable"] as? Bool == false)
+            #expect(gateway.stop() == 0)
+        }
     }
 }

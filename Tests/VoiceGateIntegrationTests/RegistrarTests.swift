@@ -8,8 +8,8 @@ extension Integration {
     @Suite struct RegistrarTests {
         /// MD5 only: sipp computes nothing else.
         static var agents: [[String: Any]] { [
-            ["id": "a-100", "name": "Alice", "credentials": ["username": "alice", "password": "alice-secret-1", "algorithms": ["MD5"]]],
-            ["id": "a-200", "credentials": ["username": "bob", "password": "bob-secret-2", "algorithms": ["MD5"]]],
+            ["id": "a-100", "name": "Alice", "username": "alice", "password": "alice-secret-1", "algorithms": ["MD5"]],
+            ["id": "a-200", "username": "bob", "password": "bob-secret-2", "algorithms": ["MD5"]],
             ["id": "a-300", "contact": "sip:carol@127.0.0.1:5999"],
         ] }
         static let alice = ["-au", "alice", "-ap", "alice-secret-1"]
