@@ -240,8 +240,14 @@ extension Integration {
             #expect(transcript.contains { $0["text"] as? String == "agent alice answered" })
             #expect(gateway.events("agent.leg_ended").contains { $0["agent"] == "alice" && $0["by"] == "gateway" })
             // The caller heard bot B's greeting after the hand-back.
-            let greeting = gateway.events("speech.prompt").filter { $0["conversation"] == id }
-            #expect(greeting.count >= 2, "bot A's line and bot B's greeting were played: \(greeting)")
+            let prompts = gateway.events("speech.prompt").filter { $0["conversation"] == id }
+            #expect(prompts.count == 2, "bot A's line and bot B's greeting were played: \(prompts)")
+            // Bot B's greeting (about 3.5 s of speech) is the last thing the caller heard, and whole.
+            let greetingSeconds = Double(prompts.last?["speech_seconds"] ?? "") ?? 0
+            let heard = ExternalBotHarness.heard(caller)
+            let last = try #require(heard.last, "\(caller.stdout)")
+            #expect(greetingSeconds > 2.5 && abs((last.end - last.start) / 1000 - greetingSeconds) < 0.4,
+                    "heard \(heard) against a greeting of \(greetingSeconds) s")
             let conversation = try #require(try await ExternalBotHarness.closed(gateway, id))
             #expect(ExternalBotHarness.botMessages(conversation).contains("Hello again, this is the billing assistant. How can I help?"))
             #expect(conversation["bot"] as? String == "billing")

@@ -40,6 +40,9 @@ final class AgentDesk: @unchecked Sendable {
     private var ringCount = 0                                    // queue only
     private var timer: DispatchSourceTimer?
     private let store: ConversationStore
+    /// Queue entries, presence, segments and the conversation's routing columns: behind the
+    /// protocol a shared (PostgreSQL) store for several gateways would implement.
+    private let routingState: any RoutingStateStore
     private let log: LogSink
     private let speech: SpeechOut
     private let holdAudio: [String: [Int16]]
@@ -74,10 +77,11 @@ final class AgentDesk: @unchecked Sendable {
     init(settings: RoutingSettings, store: ConversationStore, log: LogSink, speech: SpeechOut) {
         self.settings = settings
         self.store = store
+        self.routingState = store
         self.log = log
         self.speech = speech
         var saved: [String: Presence] = [:]
-        do { saved = try store.savedPresence() } catch {
+        do { saved = try routingState.savedPresence() } catch {
             log.write(LogLine(.error, "routing.presence_unreadable", [("error", "\(error)")]))
         }
         self.board = RoutingBoard(settings: settings, presence: saved, now: Date())
@@ -130,7 +134,7 @@ final class AgentDesk: @unchecked Sendable {
             live[conversationID] = LiveConversation(callerNumber: callerNumber, variables: variables, lastBot: bot)
             if let bot {
                 board.botStarted(conversationID, bot: bot)
-                store.segmentStarted(conversationID: conversationID, kind: .bot, party: bot, at: Date())
+                routingState.segmentStarted(conversationID: conversationID, kind: .bot, party: bot, at: Date())
             }
         }
     }
@@ -154,7 +158,7 @@ final class AgentDesk: @unchecked Sendable {
         queue.async { [self] in
             let now = Date()
             log.write(LogLine(.info, "routing.enqueue", [("conversation", conversationID), ("queue", queueName), ("why", why)]))
-            store.update(conversationID, state: .waiting, queue: .some(queueName))
+            routingState.setRouting(conversationID: conversationID, RoutingUpdate(state: .waiting, queue: .some(queueName)))
             carryOut(board.enqueue(conversationID, queue: queueName, at: now))
         }
     }
@@ -176,7 +180,7 @@ final class AgentDesk: @unchecked Sendable {
             let waited = live[conversationID]?.waitingSince.map { now.timeIntervalSince($0) } ?? 0
             carryOut(board.callEnded(conversationID, at: now))
             rings[conversationID] = nil
-            store.segmentEnded(conversationID: conversationID, at: now)
+            routingState.segmentEnded(conversationID: conversationID, at: now)
             guard let state = live.removeValue(forKey: conversationID) else { return nil }
             if waiting {
                 return (.abandoned, "customerHangUp", ["waitSeconds": .number((waited * 1000).rounded() / 1000)])
@@ -194,7 +198,7 @@ final class AgentDesk: @unchecked Sendable {
             guard settings.agent(agentID) != nil else { return false }
             let now = Date()
             let commands = board.setPresence(agentID, presence, at: now)
-            store.presenceChanged(agentID: agentID, to: presence, at: now, reason: reason)
+            routingState.presenceChanged(agentID: agentID, to: presence, at: now, reason: reason)
             log.write(LogLine(.info, "agent.presence", [("agent", agentID), ("presence", presence.rawValue), ("reason", reason)]))
             carryOut(commands)
             return true
@@ -235,7 +239,7 @@ final class AgentDesk: @unchecked Sendable {
                 toBot(conversationID, bot: bot, queue: nil, at: now)
             case .queue(let name):
                 log.write(LogLine(.info, "routing.enqueue", [("conversation", conversationID), ("queue", name), ("why", "transfer")]))
-                store.update(conversationID, state: .waiting, queue: .some(name), agent: .some(nil))
+                routingState.setRouting(conversationID: conversationID, RoutingUpdate(state: .waiting, queue: .some(name), agent: .some(nil)))
                 carryOut(board.enqueue(conversationID, queue: name, at: now))
             }
             return nil
@@ -298,9 +302,9 @@ final class AgentDesk: @unchecked Sendable {
         switch command {
         case .entered(let entry):
             live[entry.conversationID]?.waitingSince = entry.enteredAt
-            store.queueEntered(QueueEntryRecord(id: entry.entryID, conversationID: entry.conversationID, queue: entry.queue,
+            routingState.queueEntered(QueueEntryRecord(id: entry.entryID, conversationID: entry.conversationID, queue: entry.queue,
                                                 enteredAt: entry.enteredAt, initialPosition: entry.initialPosition))
-            store.segmentStarted(conversationID: entry.conversationID, kind: .waiting, party: entry.queue, at: now)
+            routingState.segmentStarted(conversationID: entry.conversationID, kind: .waiting, party: entry.queue, at: now)
             store.turn(Turn(at: now, from: .system, kind: .event, text: "waiting in queue \(entry.queue)",
                             data: ["queue": .string(entry.queue), "position": .number(Double(entry.initialPosition))]), entry.conversationID)
             log.write(LogLine(.info, "queue.entered", [("conversation", entry.conversationID), ("queue", entry.queue),
@@ -308,7 +312,7 @@ final class AgentDesk: @unchecked Sendable {
             lines?.hold(conversation: entry.conversationID, loop: holdAudio[entry.queue] ?? [], first: nil)
         case .left(let entryID, let conversationID, let queueName, let result, let by, let wait):
             live[conversationID]?.waitingSince = nil
-            store.queueLeft(entryID: entryID, at: now, result: QueueEntryRecord.Result(rawValue: result.rawValue) ?? .interrupted, by: by, waitSeconds: wait)
+            routingState.queueLeft(entryID: entryID, at: now, result: QueueEntryRecord.Result(rawValue: result.rawValue) ?? .interrupted, by: by, waitSeconds: wait)
             log.write(LogLine(.info, "queue.left", [("conversation", conversationID), ("queue", queueName), ("result", result.rawValue),
                                                     ("by", by ?? ""), ("wait_seconds", String(format: "%.1f", wait))]))
         case .ring(let conversationID, let agent, let queueName, _):
@@ -324,7 +328,7 @@ final class AgentDesk: @unchecked Sendable {
         case .announce(let conversationID, let position, let wait):
             announce(conversationID, position: position, wait: wait, at: now)
         case .presence(let agent, let presence, let reason):
-            store.presenceChanged(agentID: agent, to: presence, at: now, reason: reason)
+            routingState.presenceChanged(agentID: agent, to: presence, at: now, reason: reason)
             log.write(LogLine(.warning, "agent.presence", [("agent", agent), ("presence", presence.rawValue), ("reason", reason)]))
         }
     }
@@ -369,8 +373,8 @@ final class AgentDesk: @unchecked Sendable {
             live[conversationID]?.reachedAgent = true
             live[conversationID]?.agent = agent
             live[conversationID]?.agentKeys = ""
-            store.update(conversationID, state: .active, agent: .some(agent))
-            store.segmentStarted(conversationID: conversationID, kind: .agent, party: agent, at: now)
+            routingState.setRouting(conversationID: conversationID, RoutingUpdate(state: .active, agent: .some(agent)))
+            routingState.segmentStarted(conversationID: conversationID, kind: .agent, party: agent, at: now)
             store.turn(Turn(at: now, from: .system, kind: .event, text: "agent \(agent) answered", data: ["agent": .string(agent)]), conversationID)
             log.write(LogLine(.info, "agent.answered", [("conversation", conversationID), ("agent", agent)]))
             carryOut(commands)
@@ -409,8 +413,8 @@ final class AgentDesk: @unchecked Sendable {
         if queueName == nil { board.botStarted(conversationID, bot: bot) }
         live[conversationID]?.lastBot = bot
         lines?.stopHold(conversation: conversationID)
-        store.update(conversationID, state: .active, bot: .some(bot), queue: queueName.map { .some($0) } ?? nil)
-        store.segmentStarted(conversationID: conversationID, kind: .bot, party: bot, at: now)
+        routingState.setRouting(conversationID: conversationID, RoutingUpdate(state: .active, queue: queueName.map { .some($0) } ?? nil, bot: .some(bot)))
+        routingState.segmentStarted(conversationID: conversationID, kind: .bot, party: bot, at: now)
         store.turn(Turn(at: now, from: .system, kind: .event, text: "bot \(bot) takes the conversation",
                         data: ["bot": .string(bot)].merging(queueName.map { ["queue": .string($0)] } ?? [:]) { $1 }), conversationID)
         log.write(LogLine(.info, "routing.to_bot", [("conversation", conversationID), ("bot", bot), ("queue", queueName ?? "")]))
@@ -424,7 +428,7 @@ final class AgentDesk: @unchecked Sendable {
                         data: ["queue": .string(queueName), "reason": .string(reason), "action": .string(action.name)]), conversationID)
         switch action {
         case .queue(let next):
-            store.update(conversationID, state: .waiting, queue: .some(next))
+            routingState.setRouting(conversationID: conversationID, RoutingUpdate(state: .waiting, queue: .some(next)))
             carryOut(board.enqueue(conversationID, queue: next, at: now))
         case .bot(let bot):
             toBot(conversationID, bot: bot, queue: nil, at: now)
