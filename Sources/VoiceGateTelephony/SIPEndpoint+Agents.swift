@@ -77,21 +77,10 @@ extension SIPEndpoint {
                 events(.failed(status: 487, reason: "caller gone"))
                 return
             }
-            let legToken = nextToken.wrappingAdd(1, ordering: .relaxed).oldValue
-            var setting = pjsua_call_setting()
-            pjsua_call_setting_default(&setting)
-            setting.aud_cnt = 1
-            setting.vid_cnt = 0
-            let arena = CStringArena()
-            var uri = arena.pj(offer.contact)
-            var leg = pjsua_call_id(PJSUA_INVALID_ID.rawValue)
             let user = offer.callerNumber.isEmpty ? "anonymous" : offer.callerNumber
-            let status = PJSUASetup.withHeaders([("X-VoiceGate-From", user), ("X-VoiceGate-Display", user),
-                                                 ("X-VoiceGate-Conversation-Id", conversation),
-                                                 ("X-VoiceGate-Conversation-Link", offer.conversationLink),
-                                                 ("Call-Info", "<\(offer.conversationLink)>;purpose=info")]) { msg in
-                pjsua_call_make_call(accountID, &uri, &setting, UnsafeMutableRawPointer(bitPattern: UInt(legToken)), msg, &leg)
-            }
+            let (status, leg, legToken) = placeCall(to: offer.contact, headers: [
+                ("X-VoiceGate-From", user), ("X-VoiceGate-Display", user), ("X-VoiceGate-Conversation-Id", conversation),
+                ("X-VoiceGate-Conversation-Link", offer.conversationLink), ("Call-Info", "<\(offer.conversationLink)>;purpose=info")])
             guard status == PJ_SUCCESS.rawValue else {
                 log.write(LogLine(.warning, "agent.ring_failed", session.logFields + [("agent", offer.agentID),
                                                                                      ("error", PJError("pjsua_call_make_call", status).message)]))

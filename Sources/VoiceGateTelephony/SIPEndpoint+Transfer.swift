@@ -124,18 +124,8 @@ extension SIPEndpoint {
 
     private func startBridge(_ session: CallSession, _ bridge: BridgeCall) {
         guard let transfer = session.transfer else { return }
-        let legToken = nextToken.wrappingAdd(1, ordering: .relaxed).oldValue
-        var setting = pjsua_call_setting()
-        pjsua_call_setting_default(&setting)
-        setting.aud_cnt = 1
-        setting.vid_cnt = 0
-        let arena = CStringArena()
-        var uri = arena.pj(bridge.requestURI)
-        var leg = pjsua_call_id(PJSUA_INVALID_ID.rawValue)
-        let status = PJSUASetup.withHeaders([("X-VoiceGate-From", bridge.callerID),
-                                             ("P-Asserted-Identity", bridge.assertedIdentity)]) { msg in
-            pjsua_call_make_call(accountID, &uri, &setting, UnsafeMutableRawPointer(bitPattern: UInt(legToken)), msg, &leg)
-        }
+        let (status, leg, legToken) = placeCall(to: bridge.requestURI, headers: [("X-VoiceGate-From", bridge.callerID),
+                                                                                  ("P-Asserted-Identity", bridge.assertedIdentity)])
         guard status == PJ_SUCCESS.rawValue else {
             log.write(LogLine(.error, "transfer.bridge_failed", session.logFields + [("error", PJError("pjsua_call_make_call", status).message)]))
             return finish(session, .failed(transfer.plan.target, "rejected", method: "bridge"))
@@ -145,6 +135,23 @@ extension SIPEndpoint {
         log.write(LogLine(.info, "transfer.bridge_dialing", session.logFields + [("target", transfer.plan.target), ("leg", String(legToken)),
                                                                                 ("caller_id", bridge.callerID)]))
         playRingback(session)
+    }
+
+    /// Places an audio-only call from the gateway's account with a fresh token as its user data
+    /// (how its callbacks are told apart from the callers' calls). Executor only.
+    func placeCall(to uri: String, headers: [(String, String)]) -> (pj_status_t, pjsua_call_id, UInt64) {
+        let legToken = nextToken.wrappingAdd(1, ordering: .relaxed).oldValue
+        var setting = pjsua_call_setting()
+        pjsua_call_setting_default(&setting)
+        setting.aud_cnt = 1
+        setting.vid_cnt = 0
+        let arena = CStringArena()
+        var target = arena.pj(uri)
+        var leg = pjsua_call_id(PJSUA_INVALID_ID.rawValue)
+        let status = PJSUASetup.withHeaders(headers) { msg in
+            pjsua_call_make_call(accountID, &target, &setting, UnsafeMutableRawPointer(bitPattern: UInt(legToken)), msg, &leg)
+        }
+        return (status, leg, legToken)
     }
 
     /// Ringback, cycle after cycle, for as long as the target rings.
