@@ -57,7 +57,8 @@ extension Integration {
 
         @Test("a bot's hand-off rings the agent with the caller's number and the conversation; caller and agent hear each other")
         func handOffBridgesCallerAndAgent() async throws {
-            let (agent, agentPort) = try Self.agent()
+            // The agent says nothing for 2 s after answering, then plays a WAV: the caller hears it apart from the bot.
+            let (agent, agentPort) = try Self.agent(script: "pause 2\nplay \(Self.reply)\npause 8\n")
             let bot = try TestBot(rules: [["on": ["name": "SetContext"], "reply": [Self.say("Let me get you an agent."), Self.handoff("support")]]])
             let gateway = try Self.gateway(
                 bots: ["front": bot], numbers: [["number": Self.organization, "bot": "front"]],
@@ -65,13 +66,13 @@ extension Integration {
                 queues: [["name": "support", "ringTimeoutSeconds": 10, "announceEverySeconds": 0]])
             let caller = try ExternalBotHarness.phone(gateway, script: """
                 expect speech within 15
-                pause 3
+                pause 5
                 play \(Paths.corpus.appendingPathComponent("speech/01.wav").path)
                 pause 1
                 hangup
                 """)
             #expect(caller.waitForExit(timeout: 60) == 0, "caller: \(caller.stdout) \(caller.stderr)")
-            #expect(agent.waitForExit(timeout: 30) == 0, "agent: \(agent.stdout) \(agent.stderr)")
+            #expect(agent.waitForExit(timeout: 30) != nil, "agent: \(agent.stdout) \(agent.stderr)")
             // The agent's phone showed the caller's number.
             #expect((agent.report["from"] as? String)?.contains(Self.caller) == true, "agent saw: \(agent.stdout)")
             // The agent heard the caller's recording, and the caller heard the agent's.
@@ -81,6 +82,10 @@ extension Integration {
             let bridged = try #require(gateway.waitFor(event: "agent.bridged"))
             #expect(bridged["agent"] == "alice")
             #expect(heardMs >= 2500, "the caller heard the bot and then the agent's prompt: \(heard)")
+            // The last thing the caller heard is the agent's WAV (1.98 s, about 1.5 s of it speech), whole.
+            #expect(ExternalBotHarness.heard(caller).count >= 2, "\(heard)")
+            let last = try #require(ExternalBotHarness.heard(caller).last)
+            #expect((1200...2300).contains(last.end - last.start), "the agent's WAV as the caller heard it: \(heard)")
 
             let ended = try #require(gateway.waitFor(event: "call.ended"))
             let id = try #require(ended["conversation"])
