@@ -346,6 +346,8 @@ extension Integration {
             let results = Dictionary(grouping: left, by: { $0["result"] ?? "" }).mapValues(\.count)
             #expect((results["served"] ?? 0) + (results["overflowed"] ?? 0) == 50, "\(results)")
             #expect(results["abandoned"] == nil, "\(results)")
+            let waits = left.compactMap { Double($0["wait_seconds"] ?? "") }
+            print("fifty callers, five agents: \(results), longest wait \(waits.max() ?? 0) s, mean wait \(waits.reduce(0, +) / Double(max(1, waits.count))) s, announcements \(gateway.events("queue.announce").count)")
             // Positions announced to each caller never went up.
             var rising: [String] = []
             for id in ids {
