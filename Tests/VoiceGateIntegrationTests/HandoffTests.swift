@@ -419,5 +419,34 @@ extension Integration {
             #expect(try await Self.agents(gateway)["alice"]?["reachable"] as? Bool == false)
             #expect(gateway.stop() == 0)
         }
+
+        @Test("bad requests to the routing API get clear errors and change nothing")
+        func routingAPIBadInput() async throws {
+            let bot = try TestBot(rules: [["on": ["name": "SetContext"], "reply": [Self.say("Hello, I am the bot and I keep talking for a while.")]]])
+            let gateway = try Self.gateway(
+                bots: ["front": bot], numbers: [["number": Self.organization, "bot": "front"]],
+                agents: [["id": "alice", "contact": "sip:alice@127.0.0.1:9", "queues": ["support"]]],
+                queues: [["name": "support", "announceEverySeconds": 0]])
+            let presence = "/api/v1/agents/alice/presence"
+            #expect(try await gateway.api("/api/v1/agents/nobody/presence", method: "PUT", body: #"{"presence": "away"}"#).0 == 404)
+            #expect(try await gateway.api(presence, method: "PUT", body: #"{"presence": "sleeping"}"#).0 == 400)
+            #expect(try await gateway.api(presence, method: "PUT", body: "not json").0 == 400)
+            #expect(try await gateway.api(presence, token: nil, method: "PUT", body: #"{"presence": "away"}"#).0 == 401)
+            #expect(try await Self.agents(gateway)["alice"]?["presence"] as? String == "available", "nothing changed")
+            let unknown = "/api/v1/conversations/00000000-0000-0000-0000-000000000000/transfer"
+            #expect(try await gateway.api(unknown, method: "POST", body: #"{"bot": "front"}"#).0 == 404)
+            let caller = try ExternalBotHarness.phone(gateway, script: "expect speech within 15\npause 2\nhangup\n")
+            let started = try #require(gateway.waitFor(event: "call.media_started"))
+            let id = try #require(started["conversation"])
+            let transfer = "/api/v1/conversations/\(id)/transfer"
+            #expect(try await gateway.api(transfer, method: "POST", body: #"{"bot": "nobody"}"#).0 == 400)
+            #expect(try await gateway.api(transfer, method: "POST", body: #"{"queue": "nowhere"}"#).0 == 400)
+            #expect(try await gateway.api(transfer, method: "POST", body: #"{"bot": "front", "queue": "support"}"#).0 == 400)
+            let (status, body) = try await gateway.api(transfer, method: "POST", body: #"{"queue": "support"}"#)
+            #expect(status == 409 && (body["error"] as? [String: Any])?["code"] as? String == "not_with_an_agent", "a bot has the caller: \(body)")
+            #expect(caller.waitForExit(timeout: 30) == 0, "the call went on with its bot: \(caller.stdout)")
+            #expect(gateway.events("routing.enqueue").isEmpty)
+            #expect(gateway.stop() == 0)
+        }
     }
 }
