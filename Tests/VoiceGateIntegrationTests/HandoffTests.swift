@@ -448,5 +448,49 @@ extension Integration {
             #expect(gateway.events("routing.enqueue").isEmpty)
             #expect(gateway.stop() == 0)
         }
+
+        @Test("kill -9 while a caller waits: after the restart the gateway shows who was waiting (entry interrupted, with the wait) and agents keep their presence")
+        func restartShowsWhoWasWaiting() async throws {
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("voicegate-queue-kill-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let bot = try TestBot(rules: [["on": ["name": "SetContext"], "reply": [Self.say("Please hold."), Self.handoff("support")]]])
+            func start() throws -> GatewayProcess {
+                var config: [String: Any] = [
+                    "trunks": [["name": "carrier", "sources": ["127.0.0.0/8"], "defaultCountryCode": "1"]],
+                    "phoneNumbers": [["number": Self.organization, "bot": "front"]],
+                    "bots": [["id": "front", "kind": "external", "endpoint": bot.endpoint, "applicationId": "front"]],
+                    "agents": [["id": "alice", "contact": "sip:alice@127.0.0.1:9", "queues": ["support"]]],
+                    "queues": [["name": "support", "announceEverySeconds": 0]],
+                ]
+                config["store"] = ["path": folder.appendingPathComponent("voicegate.db").path]
+                return try GatewayProcess(configuration: config)
+            }
+            let first = try start()
+            #expect(try await first.api("/api/v1/agents/alice/presence", method: "PUT", body: #"{"presence": "away"}"#).0 == 200)
+            let caller = try ExternalBotHarness.phone(first, script: "pause 60\n")
+            let entered = try #require(first.waitFor(event: "queue.entered", timeout: 20))
+            let id = try #require(entered["conversation"])
+            // Durable once the read side shows the open entry.
+            #expect(try await eventually {
+                let entries = try await Self.routing(first, id)["queueEntries"] as? [[String: Any]] ?? []
+                return entries.count == 1 && entries[0]["result"] is NSNull
+            })
+            try await Task.sleep(for: .seconds(1))   // a wait worth measuring, not synchronization
+            first.sendSignal(SIGKILL)
+            #expect(first.waitForExit(timeout: 10) != nil)
+            caller.signal(SIGKILL)
+
+            let second = try start()
+            let interrupted = try #require(second.waitFor(event: "queue.interrupted"))
+            #expect(interrupted["conversation"] == id && interrupted["queue"] == "support")
+            #expect((Double(interrupted["wait_seconds"] ?? "") ?? 0) >= 1.0, "\(interrupted)")
+            let entries = try await Self.routing(second, id)["queueEntries"] as? [[String: Any]] ?? []
+            #expect(entries.first?["result"] as? String == "interrupted", "\(entries)")
+            let conversation = try await Self.conversation(second, id)
+            #expect(conversation["endReason"] as? String == "gatewayRestart")
+            #expect(try await Self.agents(second)["alice"]?["presence"] as? String == "away", "presence survives the restart")
+            #expect(second.stop() == 0)
+        }
     }
 }
