@@ -94,7 +94,8 @@ extension Integration {
             let ended = try #require(gateway.waitFor(event: "call.ended"))
             let id = try #require(ended["conversation"])
             let conversation = try #require(try await ExternalBotHarness.closed(gateway, id))
-            // Agent queues do not exist yet: the conversation ends where a queue would take it.
+            // No queue "billing" is configured here: no queue takes the hand-off, the call ends, and
+            // the outcome says why (HandoffTests covers hand-offs that a queue takes).
             #expect(conversation["outcome"] as? String == "escalated", "\(conversation)")
             #expect(conversation["endReason"] as? String == "botFailure", "why it was escalated")
             let turns = ExternalBotHarness.turns(conversation)
