@@ -307,14 +307,13 @@ extension ConversationRecorder: ConversationHandler {
                                                                         ("error", "\(error)")]))
                 return
             }
-            let midCall = true
             // The previous bot's call (handed off) is replaced; it has had its endOfConversation.
             bots.withLock { table in
                 if case .running? = table[conversationID] { table.removeValue(forKey: conversationID) }
             }
             var started = conversation
             started.bot = botID
-            startBot(started, route, settings: settings, midCall: midCall)
+            startBot(started, route, settings: settings, midCall: true)
         }
     }
 

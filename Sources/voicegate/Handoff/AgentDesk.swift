@@ -163,11 +163,6 @@ final class AgentDesk: @unchecked Sendable {
         }
     }
 
-    /// A bot's part ended without the call ending (it handed off): its capacity is free.
-    func botFinished(_ conversationID: String) {
-        queue.async { [self] in carryOut(board.botLeft(conversationID, at: Date())) }
-    }
-
     /// The call is over. Returns how the desk saw it end, when the caller was waiting or had
     /// reached an agent (abandoned with the wait, or escalated); nil when a bot had it.
     func callEnded(_ conversationID: String) -> (Conversation.Outcome, String, [String: JSONValue])? {
@@ -218,32 +213,30 @@ final class AgentDesk: @unchecked Sendable {
     }
 
     private func moveNow(_ conversationID: String, to target: Move, by who: String) -> String? {
-        do {
-            guard live[conversationID] != nil else { return "unknown_conversation" }
-            let now = Date()
-            var agent: String?
-            if case .agent(let id)? = board.placement[conversationID] { agent = id }
-            let waiting = board.position(of: conversationID) != nil
-            guard agent != nil || waiting else { return "not_with_an_agent" }
-            if let agent {
-                lines?.releaseAgent(conversation: conversationID, agentID: agent, reason: "transferred by the agent")
-                carryOut(board.agentLeft(conversationID, at: now))
-                store.turn(Turn(at: now, from: .agent, kind: .action, text: "agent \(agent) transferred the conversation",
-                                data: target.data.merging(["by": .string(who)]) { $1 }), conversationID)
-            } else {
-                carryOut(board.leave(conversationID, result: .moved, at: now))
-            }
-            live[conversationID]?.agent = nil
-            switch target {
-            case .bot(let bot):
-                toBot(conversationID, bot: bot, queue: nil, at: now)
-            case .queue(let name):
-                log.write(LogLine(.info, "routing.enqueue", [("conversation", conversationID), ("queue", name), ("why", "transfer")]))
-                routingState.setRouting(conversationID: conversationID, RoutingUpdate(state: .waiting, queue: .some(name), agent: .some(nil)))
-                carryOut(board.enqueue(conversationID, queue: name, at: now))
-            }
-            return nil
+        guard live[conversationID] != nil else { return "unknown_conversation" }
+        let now = Date()
+        var agent: String?
+        if case .agent(let id)? = board.placement[conversationID] { agent = id }
+        let waiting = board.position(of: conversationID) != nil
+        guard agent != nil || waiting else { return "not_with_an_agent" }
+        if let agent {
+            lines?.releaseAgent(conversation: conversationID, agentID: agent, reason: "transferred by the agent")
+            carryOut(board.agentLeft(conversationID, at: now))
+            store.turn(Turn(at: now, from: .agent, kind: .action, text: "agent \(agent) transferred the conversation",
+                            data: target.data.merging(["by": .string(who)]) { $1 }), conversationID)
+        } else {
+            carryOut(board.leave(conversationID, result: .moved, at: now))
         }
+        live[conversationID]?.agent = nil
+        switch target {
+        case .bot(let bot):
+            toBot(conversationID, bot: bot, queue: nil, at: now)
+        case .queue(let name):
+            log.write(LogLine(.info, "routing.enqueue", [("conversation", conversationID), ("queue", name), ("why", "transfer")]))
+            routingState.setRouting(conversationID: conversationID, RoutingUpdate(state: .waiting, queue: .some(name), agent: .some(nil)))
+            carryOut(board.enqueue(conversationID, queue: name, at: now))
+        }
+        return nil
     }
 
     // MARK: - Reading (admin API)
