@@ -23,6 +23,13 @@ struct SpeechOut: Sendable {
     let synthesizer: any SpeechSynthesizer
     let cache: PromptCache
     static let sampleRate = 8000
+
+    /// A plain-text prompt (hold text, announcements, closing messages) at 8 kHz, synthesized
+    /// once and cached; nil when there is nothing to say or synthesis failed.
+    func samples(of text: String) -> [Int16]? {
+        guard let spoken = SpokenText.from(speak: nil, text: text, attachments: nil) else { return nil }
+        return try? cache.audio(for: spoken, sampleRate: Self.sampleRate, using: synthesizer).samples
+    }
 }
 
 /// One call with a speaking bot (a topic bot or an external one): its `VoiceChannel`, its bot,
@@ -295,10 +302,9 @@ final class BotCall: @unchecked Sendable {
         case .hangUp(let outcome, let reason):
             requestedEnd = requestedEnd ?? (outcome, reason)
             // An idle line is told why it is being closed before it is.
-            if reason == "inactivity", let text = SpokenText.from(speak: nil, text: inactivityMessage, attachments: nil),
-               let audio = try? speech.cache.audio(for: text, sampleRate: SpeechOut.sampleRate, using: speech.synthesizer) {
+            if reason == "inactivity", let samples = speech.samples(of: inactivityMessage) {
                 store.appendTurn(Turn(at: Date(), from: .system, kind: .message, text: inactivityMessage), to: conversationID)
-                control.playThenHangUp(conversation: conversationID, samples: audio.samples, reason: reason)
+                control.playThenHangUp(conversation: conversationID, samples: samples, reason: reason)
                 return
             }
             control.hangUp(conversation: conversationID, reason: reason)

@@ -96,8 +96,7 @@ final class AgentDesk: @unchecked Sendable {
                     log.write(LogLine(.error, "routing.hold_audio_failed", [("queue", q.name), ("path", path), ("error", "\(error)")]))
                 }
             case .text(let text):
-                if let spoken = SpokenText.from(speak: nil, text: text, attachments: nil),
-                   let samples = try? speech.cache.audio(for: spoken, sampleRate: SpeechOut.sampleRate, using: speech.synthesizer).samples {
+                if let samples = speech.samples(of: text) {
                     // A breath between repeats, so the loop does not run words together.
                     audio[q.name] = samples + [Int16](repeating: 0, count: SpeechOut.sampleRate * 2)
                 }
@@ -427,9 +426,7 @@ final class AgentDesk: @unchecked Sendable {
             toBot(conversationID, bot: bot, queue: nil, at: now)
         case .message(let text):
             lines?.stopHold(conversation: conversationID)
-            let samples = SpokenText.from(speak: nil, text: text, attachments: nil).flatMap {
-                try? speech.cache.audio(for: $0, sampleRate: SpeechOut.sampleRate, using: speech.synthesizer).samples
-            } ?? []
+            let samples = speech.samples(of: text) ?? []
             store.turn(Turn(at: now, from: .system, kind: .message, text: text), conversationID)
             lines?.playThenHangUp(conversation: conversationID, samples: samples, reason: "queue_overflow")
         case .transfer(let number):
@@ -448,9 +445,7 @@ final class AgentDesk: @unchecked Sendable {
             let minutes = Int((wait / 60).rounded(.up))
             text += minutes <= 1 ? " Your estimated wait is about a minute." : " Your estimated wait is about \(minutes) minutes."
         }
-        let samples = SpokenText.from(speak: nil, text: text, attachments: nil).flatMap {
-            try? speech.cache.audio(for: $0, sampleRate: SpeechOut.sampleRate, using: speech.synthesizer).samples
-        }
+        let samples = speech.samples(of: text)
         var data: [String: JSONValue] = ["queue": .string(queueName), "position": .number(Double(position))]
         if let wait { data["estimatedWaitSeconds"] = .number(wait.rounded()) }
         store.turn(Turn(at: now, from: .system, kind: .message, text: text, data: data), conversationID)
