@@ -165,7 +165,7 @@ struct ConfigurationReader {
         var config = GatewayConfiguration()
         lines[""] = root.line
         let top = members(root, "", known: ["sip", "http", "calls", "shutdown", "trunks", "phoneNumbers", "sipHeaders",
-                                            "bots", "store", "admin", "greeting", "speech", "log", "outboundPolicy",
+                                            "bots", "store", "admin", "greeting", "speech", "sentiment", "log", "outboundPolicy",
                                             "agents", "queues", "routing"])
         if let v = top["sip"] { config.sip = sip(v) }
         if let v = top["http"] { config.http = http(v) }
@@ -195,6 +195,7 @@ struct ConfigurationReader {
             }
         }
         if let v = top["speech"] { config.speech = speech(v) }
+        if let v = top["sentiment"] { config.sentiment = sentiment(v) }
         if let v = top["log"] { config.log = log(v) }
         if let v = top["outboundPolicy"] { config.outboundPolicy = outboundPolicy(v) }
         if let v = top["agents"] { config.routing.agents = agents(v) }
@@ -522,6 +523,19 @@ struct ConfigurationReader {
             problem("admin.token", line, "must be printable ASCII characters without spaces")
         }
         return AdminSettings(token: token)
+    }
+
+    mutating func sentiment(_ value: LocatedJSON) -> SentimentSettings {
+        var s = SentimentSettings()
+        let f = members(value, "sentiment", known: ["analyzer", "lexicon"])
+        if let (text, line) = string(f, "analyzer", "sentiment") {
+            if let kind = SentimentSettings.Analyzer(rawValue: text) { s.analyzer = kind }
+            else { problem("sentiment.analyzer", line, "must be one of: \(SentimentSettings.Analyzer.allCases.map(\.rawValue).joined(separator: ", "))") }
+        }
+        if let (path, line) = string(f, "lexicon", "sentiment") {
+            if path.isEmpty { problem("sentiment.lexicon", line, "must not be empty") } else { s.lexiconPath = path }
+        }
+        return s
     }
 
     mutating func speech(_ value: LocatedJSON) -> SpeechSettings {

@@ -36,11 +36,17 @@ public struct Conversation: Sendable, Equatable, Codable {
     /// Every turn, in order. The store gives it whole, in lists too (the admin API lists
     /// conversations with their transcripts).
     public var transcript: [Turn]
+    /// The mean sentiment (VADER compound, −1…1) of the customer's scored turns; nil before the
+    /// first. The store keeps it as turns arrive.
+    public var sentiment: Double?
+    /// How the customer sounds now: a mean weighted towards the latest turns (the newest weighs
+    /// half); what a supervisor's live view shows. nil before the first scored turn.
+    public var recentSentiment: Double?
 
     public init(id: String, state: State = .active, outcome: Outcome? = nil, endReason: String? = nil,
                 startedAt: Date, endedAt: Date? = nil, bot: String? = nil, queue: String? = nil, agent: String? = nil,
                 trunk: String, sipCallId: String, callerWithheld: Bool, variables: [String: JSONValue],
-                transcript: [Turn] = []) {
+                transcript: [Turn] = [], sentiment: Double? = nil, recentSentiment: Double? = nil) {
         self.id = id
         self.state = state
         self.outcome = outcome
@@ -55,11 +61,13 @@ public struct Conversation: Sendable, Equatable, Codable {
         self.callerWithheld = callerWithheld
         self.variables = variables
         self.transcript = transcript
+        self.sentiment = sentiment
+        self.recentSentiment = recentSentiment
     }
 
     enum CodingKeys: String, CodingKey {
         case id, state, outcome, endReason, startedAt, endedAt, bot, queue, agent
-        case trunk, sipCallId, callerWithheld, variables, transcript
+        case trunk, sipCallId, callerWithheld, variables, transcript, sentiment, recentSentiment
     }
 
     /// Written by hand because the synthesized encoding leaves nil optionals out, and the admin
@@ -81,6 +89,8 @@ public struct Conversation: Sendable, Equatable, Codable {
         try c.encode(callerWithheld, forKey: .callerWithheld)
         try c.encode(variables, forKey: .variables)
         try c.encode(transcript, forKey: .transcript)
+        try c.encodeOrNull(sentiment, forKey: .sentiment)
+        try c.encodeOrNull(recentSentiment, forKey: .recentSentiment)
     }
 }
 
@@ -105,13 +115,23 @@ public struct Turn: Sendable, Equatable, Codable {
     public var kind: Kind
     public var text: String
     public var data: [String: JSONValue]
+    /// The sentiment of a customer's words (VADER compound, −1…1), set by the store as the turn
+    /// is written; nil for every other turn, and when no lexicon is installed.
+    public var sentiment: Double?
 
-    public init(at: Date, from: Party, kind: Kind, text: String, data: [String: JSONValue] = [:]) {
+    public init(at: Date, from: Party, kind: Kind, text: String, data: [String: JSONValue] = [:], sentiment: Double? = nil) {
         self.at = at
         self.from = from
         self.kind = kind
         self.text = text
         self.data = data
+        self.sentiment = sentiment
+    }
+
+    /// Whether the turn is the customer's own words, the turns that carry sentiment: speech
+    /// (recognized) and typed messages. Keys do not.
+    public var isCustomerWords: Bool {
+        from == .customer && (kind == .speech || kind == .message) && !text.isEmpty
     }
 }
 

@@ -15,6 +15,8 @@ public struct GatewayConfiguration: Sendable, Equatable {
     public var admin: AdminSettings
     public var greeting: GreetingSettings
     public var speech: SpeechSettings
+    /// How customers' words are scored for sentiment.
+    public var sentiment = SentimentSettings()
     public var log: LogSettings
     /// Where transfers may dial, and how many: see `TransferPolicy`.
     public var outboundPolicy: OutboundPolicy
@@ -358,6 +360,22 @@ public struct SpeechSettings: Sendable, Equatable {
     public var bargeInSeconds: Double = 0.2
     /// An utterance is cut off after this long, so a noisy line cannot keep the bot waiting.
     public var maxUtteranceSeconds: Double = 30
+    public init() {}
+}
+
+/// Sentiment of the customer's words: an embedded lexicon-based analyser (VADER), whose lexicon
+/// deploy/setup.sh installs.
+public struct SentimentSettings: Sendable, Equatable {
+    public enum Analyzer: String, Sendable, CaseIterable {
+        /// VADER (Hutto & Gilbert, 2014) with its published lexicon.
+        case vader
+        /// No scores: turns and conversations carry no sentiment.
+        case none
+    }
+    public var analyzer: Analyzer = .vader
+    /// The lexicon file, VADER's `vader_lexicon.txt`.
+    public var lexiconPath = SentimentSettings.defaultLexiconPath
+    public static let defaultLexiconPath = "/usr/local/share/voicegate/sentiment/vader_lexicon.txt"
     public init() {}
 }
 

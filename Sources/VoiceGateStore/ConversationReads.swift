@@ -6,12 +6,13 @@ import VoiceGateCore
 /// from the same committed snapshot while the writer keeps committing beside it (WAL).
 final class ConversationReader {
     let db: SQLiteConnection
-    private let codec = StoreCodec()
+    let codec = StoreCodec()
 
-    private static let columns = """
-        id, state, outcome, end_reason, started_at, ended_at, bot, queue, agent, trunk, sip_call_id, caller_withheld, variables
+    static let columns = """
+        id, state, outcome, end_reason, started_at, ended_at, bot, queue, agent, trunk, sip_call_id, caller_withheld, variables,
+        CASE WHEN sentiment_turns > 0 THEN sentiment_sum / sentiment_turns END, sentiment_recent
         """
-    private static let turnColumns = "t.conversation_id, t.at, t.from_party, t.kind, t.text, t.data"
+    static let turnColumns = "t.conversation_id, t.at, t.from_party, t.kind, t.text, t.data, t.sentiment"
 
     init(db: SQLiteConnection) {
         self.db = db
@@ -77,13 +78,13 @@ final class ConversationReader {
         }
     }
 
-    private func inReadTransaction<T>(_ operation: String, _ body: () throws -> T) throws -> T {
+    func inReadTransaction<T>(_ operation: String, _ body: () throws -> T) throws -> T {
         try db.execute("BEGIN", operation)
         defer { try? db.execute("COMMIT", operation) }
         return try body()
     }
 
-    private func conversation(_ s: SQLiteStatement, _ operation: String) throws -> Conversation {
+    func conversation(_ s: SQLiteStatement, _ operation: String) throws -> Conversation {
         let id = s.text(0) ?? ""
         return Conversation(
             id: id,
@@ -95,17 +96,19 @@ final class ConversationReader {
             bot: s.text(6), queue: s.text(7), agent: s.text(8),
             trunk: s.text(9) ?? "", sipCallId: s.text(10) ?? "",
             callerWithheld: (s.int64(11) ?? 0) != 0,
-            variables: try codec.object(s.text(12) ?? "{}", operation))
+            variables: try codec.object(s.text(12) ?? "{}", operation),
+            sentiment: s.double(13), recentSentiment: s.double(14))
     }
 
     /// A turn from the columns of `turnColumns` (the conversation id in column 0).
-    private func turn(_ s: SQLiteStatement, _ operation: String) throws -> Turn {
+    func turn(_ s: SQLiteStatement, _ operation: String) throws -> Turn {
         let id = s.text(0) ?? ""
         return Turn(at: StoreTime.date(s.int64(1) ?? 0),
                     from: try value(Turn.Party.self, s.text(2), "from_party", id, operation),
                     kind: try value(Turn.Kind.self, s.text(3), "kind", id, operation),
                     text: s.text(4) ?? "",
-                    data: try codec.object(s.text(5) ?? "{}", operation))
+                    data: try codec.object(s.text(5) ?? "{}", operation),
+                    sentiment: s.double(6))
     }
 
     /// A stored enumeration value; one this version does not know (written by a newer one) is

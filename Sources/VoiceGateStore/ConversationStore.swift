@@ -16,13 +16,20 @@ public final class ConversationStore: Sendable {
     public typealias Completion = @Sendable (Result<Void, StoreError>) -> Void
 
     private let writer: StoreWriter
+    private let sentiment: (@Sendable (String) -> Double)?
     private let reader: Mutex<ConversationReader?>
     /// The queue entries this process's `recoverInterrupted` closed (`interruptedAtLastStart()`).
     let interruptedQueueEntries = Mutex<[QueueEntryRecord]>([])
 
     /// Opens or creates the file at `path`, brings its schema up to date and starts the writer
     /// thread. `onError` hears of every write that failed (the gateway logs them). Any thread.
-    public init(path: String, onError: @escaping @Sendable (StoreError) -> Void = { _ in }) throws {
+    ///
+    /// `sentiment` scores the customer's words (`Turn.isCustomerWords`) as their turns are
+    /// queued, on the caller's thread, so the writer thread only stores the number; nil keeps
+    /// turns unscored (no lexicon installed).
+    public init(path: String, sentiment: (@Sendable (String) -> Double)? = nil,
+                onError: @escaping @Sendable (StoreError) -> Void = { _ in }) throws {
+        self.sentiment = sentiment
         let writeConnection = try SQLiteConnection(path: path, create: true)
         // WAL: readers go on beside the writer, and a commit is one append plus one fsync.
         guard let mode = try writeConnection.pragma("journal_mode", set: "WAL"), mode.lowercased() == "wal" else {
@@ -53,6 +60,9 @@ public final class ConversationStore: Sendable {
     /// Stores a new conversation (and any turns it already has). The completion runs once it is
     /// committed to disk: the gateway answers the call only then. Any thread.
     public func create(_ conversation: Conversation, completion: @escaping Completion) {
+        var scoredConversation = conversation
+        scoredConversation.transcript = conversation.transcript.map(scored)
+        let conversation = scoredConversation
         writer.enqueue(WriteOperation(name: "create conversation \(conversation.id)", apply: { context in
             try context.insert(conversation, "create conversation \(conversation.id)")
         }, completion: completion))
@@ -60,8 +70,17 @@ public final class ConversationStore: Sendable {
 
     /// Adds a turn after the conversation's last one. Queued; any thread.
     public func appendTurn(_ turn: Turn, to id: String, completion: Completion? = nil) {
+        let turn = scored(turn)
         let name = "append turn to conversation \(id)"
         writer.enqueue(WriteOperation(name: name, apply: { try $0.appendTurn(turn, to: id, name) }, completion: completion))
+    }
+
+    /// The turn with its sentiment, when it is the customer's words and a scorer is set.
+    private func scored(_ turn: Turn) -> Turn {
+        guard let sentiment, turn.sentiment == nil, turn.isCustomerWords else { return turn }
+        var turn = turn
+        turn.sentiment = sentiment(turn.text)
+        return turn
     }
 
     /// Sets the given variables and keeps the others. Queued; any thread.

@@ -11,8 +11,8 @@ struct WriteContext {
         let variables = try codec.text(c.variables, operation)
         try db.withStatement("""
             INSERT INTO conversations (id, state, outcome, end_reason, started_at, ended_at, bot, queue, agent,
-                                       trunk, sip_call_id, caller_withheld, variables)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                                       trunk, sip_call_id, caller_withheld, variables, organization_number)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
             """, operation) { s in
             try s.bind(1, c.id)
             try s.bind(2, c.state.rawValue)
@@ -27,6 +27,8 @@ struct WriteContext {
             try s.bind(11, c.sipCallId)
             try s.bind(12, c.callerWithheld)
             try s.bind(13, variables)
+            if case .string(let number)? = c.variables[ContextVariable.organizationPhoneNumber] { try s.bind(14, number) }
+            else { try s.bind(14, nil as String?) }
             try s.run()
         }
         // A conversation may arrive with turns already (the greeting, say): they are its first.
@@ -34,12 +36,13 @@ struct WriteContext {
     }
 
     /// Numbers the turn one past the conversation's last. The foreign key refuses a turn for
-    /// an unknown conversation.
+    /// an unknown conversation. A scored turn moves the conversation's running sentiment: the
+    /// sum and count for its mean, and the recent score, which weighs the newest turn half.
     func appendTurn(_ turn: Turn, to id: String, _ operation: String) throws {
         let data = try codec.text(turn.data, operation)
         try db.withStatement("""
-            INSERT INTO turns (conversation_id, seq, at, from_party, kind, text, data)
-            SELECT ?1, COALESCE(MAX(seq), 0) + 1, ?2, ?3, ?4, ?5, ?6 FROM turns WHERE conversation_id = ?1
+            INSERT INTO turns (conversation_id, seq, at, from_party, kind, text, data, sentiment)
+            SELECT ?1, COALESCE(MAX(seq), 0) + 1, ?2, ?3, ?4, ?5, ?6, ?7 FROM turns WHERE conversation_id = ?1
             """, operation) { s in
             try s.bind(1, id)
             try s.bind(2, StoreTime.milliseconds(turn.at))
@@ -47,6 +50,17 @@ struct WriteContext {
             try s.bind(4, turn.kind.rawValue)
             try s.bind(5, turn.text)
             try s.bind(6, data)
+            try s.bind(7, turn.sentiment)
+            try s.run()
+        }
+        guard let score = turn.sentiment else { return }
+        try db.withStatement("""
+            UPDATE conversations SET sentiment_turns = sentiment_turns + 1, sentiment_sum = sentiment_sum + ?2,
+                sentiment_recent = CASE WHEN sentiment_recent IS NULL THEN ?2 ELSE (sentiment_recent + ?2) / 2 END
+            WHERE id = ?1
+            """, operation) { s in
+            try s.bind(1, id)
+            try s.bind(2, score)
             try s.run()
         }
     }

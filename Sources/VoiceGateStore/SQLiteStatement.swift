@@ -35,6 +35,11 @@ final class SQLiteStatement {
 
     func bind(_ index: Int32, _ value: Int) throws { try bind(index, Int64(value)) }
 
+    func bind(_ index: Int32, _ value: Double?) throws {
+        guard let value else { return try check(sqlite3_bind_null(handle, index)) }
+        try check(sqlite3_bind_double(handle, index, value))
+    }
+
     func bind(_ index: Int32, _ value: Bool) throws { try bind(index, Int64(value ? 1 : 0)) }
 
     /// Advances one row: true when a row is ready to read, false when the statement is done.
@@ -63,6 +68,10 @@ final class SQLiteStatement {
 
     func int64(_ column: Int32) -> Int64? {
         isNull(column) ? nil : sqlite3_column_int64(handle, column)
+    }
+
+    func double(_ column: Int32) -> Double? {
+        isNull(column) ? nil : sqlite3_column_double(handle, column)
     }
 
     private func check(_ rc: Int32) throws {

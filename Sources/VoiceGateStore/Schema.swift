@@ -108,6 +108,20 @@ enum Schema {
         -- Restart recovery finds the open ones.
         CREATE INDEX conversation_segments_open ON conversation_segments (conversation_id) WHERE ended_at IS NULL;
         """,
+        // 3 -> 4: sentiment and the dialed number, for the supervisor's live view and the
+        // historical figures. A turn's score is kept with it; the conversation keeps the running
+        // sum, count and recent (weighted) score, so neither the live view nor the figures
+        // re-read transcripts. The dialed number gets a column of its own (it was only inside
+        // the variables' JSON) because figures group by it; old rows are filled from the JSON.
+        """
+        ALTER TABLE turns ADD COLUMN sentiment REAL;
+        ALTER TABLE conversations ADD COLUMN sentiment_turns INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE conversations ADD COLUMN sentiment_sum REAL NOT NULL DEFAULT 0;
+        ALTER TABLE conversations ADD COLUMN sentiment_recent REAL;
+        ALTER TABLE conversations ADD COLUMN organization_number TEXT;
+        UPDATE conversations SET organization_number = json_extract(variables, '$."bot.OrganizationPhoneNumber"')
+            WHERE json_valid(variables);
+        """,
     ]
 
     static var version: Int { migrations.count }

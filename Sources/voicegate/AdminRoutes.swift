@@ -14,6 +14,7 @@ struct AdminRoutes: Sendable {
     let recorder: ConversationRecorder
     let bots: BotRoutes
     let routing: RoutingRoutes
+    let supervisor: SupervisorDataRoutes
 
     static let defaultLimit = 50
     static let maxLimit = 500
@@ -53,6 +54,7 @@ struct AdminRoutes: Sendable {
             return .error(404, code: "not_found", message: "no such path: \(request.path)")
         }
         if let answer = routing.handle(request, Array(parts[2...])) { return answer }
+        if let answer = supervisor.handle(request, Array(parts[2...])) { return answer }
         switch (request.method, Array(parts[2...])) {
         case (_, let rest) where rest.first == "bots":
             return bots.handle(request, Array(rest.dropFirst()))

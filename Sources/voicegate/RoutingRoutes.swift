@@ -17,9 +17,9 @@ struct RoutingRoutes: Sendable {
     func handle(_ request: HTTPRequest, _ rest: [String]) -> HTTPResponse? {
         switch (request.method, rest) {
         case ("GET", ["queues"]):
-            return .json(200, ["queues": desk.queues().map(queueJSON)])
+            return .json(200, ["queues": queuesJSON()])
         case ("GET", ["agents"]):
-            return .json(200, ["agents": desk.agents().map { agentJSON($0.0, $0.1) }])
+            return .json(200, ["agents": agentsJSON()])
         case ("PUT", let r) where r.count == 3 && r[0] == "agents" && r[2] == "presence":
             guard let body = try? JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any],
                   let text = body["presence"] as? String, let presence = Presence(rawValue: text) else {
@@ -68,6 +68,12 @@ struct RoutingRoutes: Sendable {
             return nil
         }
     }
+
+    /// The items of GET /api/v1/queues (the live view shows the same).
+    func queuesJSON() -> [JSONValue] { desk.queues().map(queueJSON) }
+
+    /// The items of GET /api/v1/agents.
+    func agentsJSON() -> [JSONValue] { desk.agents().map { agentJSON($0.0, $0.1) } }
 
     private func queueJSON(_ q: AgentDesk.QueueView) -> JSONValue {
         .object(["name": .string(q.name), "waiting": .number(Double(q.waiting.count)),

@@ -104,7 +104,7 @@ final class Gateway: @unchecked Sendable {
         installSignalHandlers()
         let store: ConversationStore
         do {
-            store = try ConversationStore(path: config.store.path) { [log] error in
+            store = try ConversationStore(path: config.store.path, sentiment: SentimentScoring.make(config.sentiment, log: log)) { [log] error in
                 log.write(LogLine(.error, "store.write_failed", [("error", error.description)]))
             }
             // A conversation still open in the file belonged to a gateway that died (kill -9,
@@ -173,14 +173,15 @@ final class Gateway: @unchecked Sendable {
             return 1
         }
         let http: HTTPServer
+        let routing = RoutingRoutes(desk: desk, endpoint: endpoint, control: recorder, bots: config.bots.map(\.id), store: store)
         do {
             http = try HTTPServer(address: config.http.listen, port: config.http.port,
                                   handler: AdminRoutes(endpoint: endpoint, metrics: metrics, store: store,
                                                        access: AdminAccess(token: config.admin.token),
                                                        recorder: recorder,
                                                        bots: BotRoutes(bots: config.bots, endpoint: endpoint, log: log, recorder: recorder),
-                                                       routing: RoutingRoutes(desk: desk, endpoint: endpoint, control: recorder,
-                                                                              bots: config.bots.map(\.id), store: store)).handle)
+                                                       routing: routing,
+                                                       supervisor: SupervisorDataRoutes(store: store, routing: routing)).handle)
         } catch {
             log.write(LogLine(.error, "gateway.start_failed", [("component", "http"), ("error", "\(error)")]))
             endpoint.shutdown()
@@ -190,7 +191,8 @@ final class Gateway: @unchecked Sendable {
         let httpHost = config.http.listen.contains(":") ? "[\(config.http.listen)]" : config.http.listen
         let anyAddress = config.http.listen == "0.0.0.0" || config.http.listen == "::"
         recorder.serviceUrl = "http://\(anyAddress ? (config.sip.advertise ?? "127.0.0.1") : httpHost):\(http.port)"
-        desk.linkBase = recorder.serviceUrl + "/api/v1/conversations/"
+        // The supervisor page's conversation view: an agent's phone shows the link.
+        desk.linkBase = recorder.serviceUrl + "/conversations/"
         desk.start()
         if config.admin.token == nil {
             log.write(LogLine(.warning, "admin.closed", [("why", "admin.token is not set: every /api/ request gets 401")]))
