@@ -4,7 +4,9 @@
 #   2. pjproject built with the gateway limits of deploy/config_site.h, installed under
 #      /usr/local so that a plain `swift build` finds it through pkg-config;
 #   3. PocketSphinx 5.1.1 (the offline speech recognizer) with its US English model, built from
-#      its PyPI source release and installed under the same prefix.
+#      its PyPI source release and installed under the same prefix;
+#   4. VADER's sentiment lexicon (vaderSentiment 3.3.2, MIT licence), taken from its PyPI source
+#      release to $prefix/share/voicegate/sentiment/ with the licence.
 # Run as root or as a user with sudo. Idempotent: a second run installs nothing and rebuilds
 # nothing; it finishes in seconds.
 #
@@ -15,6 +17,8 @@
 #   VOICEGATE_PS_SDIST    a downloaded pocketsphinx-5.1.1.tar.gz to build instead of fetching one
 #                         (its sha256 is checked all the same)
 #   VOICEGATE_FORCE_PS=1  rebuild PocketSphinx even when the stamp says it is current
+#   VOICEGATE_VADER_SDIST a downloaded vaderSentiment-3.3.2.tar.gz to take the lexicon from instead
+#                         of fetching one (its sha256 is checked all the same)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -283,4 +287,64 @@ for pc_name in libpjproject pocketsphinx; do
   fi
 done
 pkg-config --exists libpjproject opus pocketsphinx || die "pkg-config cannot find libpjproject, opus and pocketsphinx after setup"
+
+# ---------------------------------------------------------------------------------------------
+# 4. The sentiment lexicon
+# ---------------------------------------------------------------------------------------------
+# The core's SentimentAnalyzer is a port of VADER's code; its data, the 7,520-line lexicon of
+# rated words, is not in this repository. It comes from the sdist of VADER's Python package on
+# PyPI (which CI machines reach), pinned like PocketSphinx, and goes where the gateway and the
+# tests read it, with the MIT licence that asks to travel along. Nothing is built, so no stamp:
+# the installed lexicon's own sha256 says whether it is current.
+vader_version="3.3.2"
+vader_sha256="5d7c06e027fc8b99238edb0d53d970cf97066ef97654009890b83703849632f9"
+vader_lexicon_sha256="1ec9c6e9ee19aade328f8beb393a6afa71a5bb3acf7d3cc22d4ef568df374bf5"
+vader_dir="$prefix/share/voicegate/sentiment"
+
+vader_is_current() {
+  [ -f "$vader_dir/LICENSE.txt" ] \
+    && echo "$vader_lexicon_sha256  $vader_dir/vader_lexicon.txt" | sha256sum -c --quiet - >/dev/null 2>&1
+}
+
+# Downloads the sdist into $1 with pip. As for PocketSphinx, pip reads the sdist's metadata
+# before saving it, through setuptools in a throw-away environment; the package is pure Python,
+# so that is quick (under half a minute), and nothing is installed for good.
+fetch_vader_sdist() {
+  local dir="$1"
+  python3 -m pip --version >/dev/null 2>&1 || die "python3 -m pip is not available (package python3-pip)"
+  log "downloading the vaderSentiment $vader_version source release from PyPI"
+  python3 -m pip download --quiet --no-cache-dir --disable-pip-version-check --no-deps \
+      --no-binary :all: --dest "$dir" "vaderSentiment==$vader_version" >"$dir/pip.log" 2>&1 \
+    || { tail -n 20 "$dir/pip.log" >&2; die "pip download of vaderSentiment $vader_version failed"; }
+}
+
+install_vader_lexicon() {
+  local work sdist tree
+  work="$(mktemp -d "${TMPDIR:-/tmp}/voicegate-vader.XXXXXX")"
+  trap 'rm -rf "$work"' RETURN
+  if [ -n "${VOICEGATE_VADER_SDIST:-}" ]; then
+    sdist="$VOICEGATE_VADER_SDIST"
+  else
+    fetch_vader_sdist "$work"
+    sdist="$work/vaderSentiment-$vader_version.tar.gz"
+  fi
+  [ -f "$sdist" ] || die "no vaderSentiment source release at $sdist"
+  echo "$vader_sha256  $sdist" | sha256sum -c --quiet - >/dev/null 2>&1 \
+    || die "$sdist: sha256 $(sha256sum "$sdist" | cut -d' ' -f1), expected $vader_sha256"
+  tree="vaderSentiment-$vader_version"
+  tar -xzf "$sdist" -C "$work" "$tree/vaderSentiment/vader_lexicon.txt" "$tree/LICENSE.txt" \
+    || die "the vaderSentiment source release holds no vader_lexicon.txt and LICENSE.txt"
+  log "installing the sentiment lexicon in $vader_dir"
+  as_root install -D -m 0644 "$work/$tree/vaderSentiment/vader_lexicon.txt" "$vader_dir/vader_lexicon.txt"
+  as_root install -D -m 0644 "$work/$tree/LICENSE.txt" "$vader_dir/LICENSE.txt"
+}
+
+if vader_is_current; then
+  log "sentiment lexicon (vaderSentiment $vader_version): current"
+else
+  install_vader_lexicon
+  vader_is_current || die "$vader_dir/vader_lexicon.txt: sha256 differs from vaderSentiment $vader_version's lexicon"
+  log "sentiment lexicon (vaderSentiment $vader_version) installed"
+fi
+
 log "ready"
