@@ -219,29 +219,3 @@ struct SentimentLexiconTests {
         #expect(throws: SentimentLexicon.ParseError.noEntries) { try SentimentLexicon(text: "\r\n\n  \n") }
     }
 }
-
-struct ConversationSentimentTests {
-    @Test func nothingBeforeTheFirstTurn() {
-        let sentiment = ConversationSentiment()
-        #expect(sentiment.turns == 0)
-        #expect(sentiment.sum == 0)
-        #expect(sentiment.average == nil)
-        #expect(sentiment.recent == nil)
-    }
-
-    @Test func averageOfAllTurnsAndRecentWeighingTheNewestHalf() {
-        var sentiment = ConversationSentiment()
-        sentiment.add(0.5)
-        #expect(sentiment.average == 0.5)
-        #expect(sentiment.recent == 0.5)
-        sentiment.add(-0.5)
-        #expect(sentiment.recent == 0.0)
-        sentiment.add(0)  // a neutral turn counts too
-        sentiment.add(-0.8)
-        #expect(sentiment.turns == 4)
-        #expect(abs(sentiment.sum - -0.8) < 1e-12)
-        #expect(abs(sentiment.average! - -0.2) < 1e-12)
-        // 0.5 · (−0.8) + 0.25 · 0 + 0.125 · (−0.5) + 0.125 · 0.5
-        #expect(abs(sentiment.recent! - -0.4) < 1e-12)
-    }
-}
