@@ -19,7 +19,10 @@ extension Integration {
         static let transferNumber = "+18005550104"
         static let transferTarget = "+14155550188"
         static let reply = Paths.packageRoot.appendingPathComponent("Sources/voicegate/Resources/reply.wav").path
-        static let angry = "this is terrible, I am very angry"
+        /// The acceptance's sentence with its halves swapped: said as "this is terrible, I am very
+        /// angry", flite's voice is heard as "it did care bill i am very angry" (barely negative, −0.10),
+        /// this order as "i am very angry that the terrible" (−0.77).
+        static let angry = "I am very angry, this is terrible"
         static let pleased = "thank you, that was great"
 
         static func say(_ text: String) -> [String: Any] { ["type": "message", "text": text] }
