@@ -90,6 +90,18 @@ struct ConfigurationParserTests {
         #expect(only(["speech": #"{"silence": 1}"#])?.path.hasPrefix("speech") == true)
     }
 
+    @Test("sentiment: VADER with the installed lexicon by default; none, another lexicon file; bad values named")
+    func sentimentSettings() throws {
+        let defaults = try ConfigurationParser.parse(file([:])).get().sentiment
+        #expect(defaults.analyzer == .vader && defaults.lexiconPath == "/usr/local/share/voicegate/sentiment/vader_lexicon.txt")
+        let set = try ConfigurationParser.parse(file(["sentiment": #"{"analyzer": "none", "lexicon": "/opt/lex.txt"}"#])).get().sentiment
+        #expect(set.analyzer == SentimentSettings.Analyzer.none && set.lexiconPath == "/opt/lex.txt")
+        #expect(only(["sentiment": #"{"analyzer": "bert"}"#])?.message == "must be one of: vader, none")
+        #expect(only(["sentiment": #"{"lexicon": ""}"#])?.path == "sentiment.lexicon")
+        #expect(only(["sentiment": #"{"lexicon": 3}"#])?.path == "sentiment.lexicon")
+        #expect(only(["sentiment": #"{"mood": 1}"#])?.path.hasPrefix("sentiment") == true)
+    }
+
     @Test func everyProblemWithItsLine() {
         let found = problems("""
         {
@@ -103,7 +115,7 @@ struct ConfigurationParserTests {
         #expect(Set(found.map(\.description)) == [
             "line 2, sip.advertise: 'example.com' is not an IPv4 or IPv6 address",
             "line 2, sip.port: must be from 0 to 65535, not -1",
-            "line 5, extra: unknown field; known fields here: sip, http, calls, shutdown, trunks, phoneNumbers, sipHeaders, bots, store, admin, greeting, speech, log, outboundPolicy, agents, queues, routing",
+            "line 5, extra: unknown field; known fields here: sip, http, calls, shutdown, trunks, phoneNumbers, sipHeaders, bots, store, admin, greeting, speech, sentiment, log, outboundPolicy, agents, queues, routing",
             "line 3, trunks[1].name: another trunk is already named 'a'",
             "line 3, trunks[1].sources[0]: must be a string, not a number",
             "line 4, log.level: must be one of: debug, info, warning, error",

@@ -16,7 +16,7 @@ struct ConversationJSONTests {
     @Test func anActiveConversationHasNullsForWhatIsNotSetAndISOTimes() throws {
         let text = try json(active)
         #expect(text == #"{"agent":null,"bot":"demo","callerWithheld":true,"endReason":null,"endedAt":null,"#
-                     + #""id":"3f2a","outcome":null,"queue":null,"sipCallId":"abc@10.0.0.1","#
+                     + #""id":"3f2a","outcome":null,"queue":null,"recentSentiment":null,"sentiment":null,"sipCallId":"abc@10.0.0.1","#
                      + #""startedAt":"2023-11-14T22:13:20.123Z","state":"active","#
                      + #""transcript":[{"at":"2023-11-14T22:13:21.500Z","data":{"voice":"en-US"},"from":"bot","kind":"speech","text":"Hello"}],"#
                      + #""trunk":"main","variables":{"bot.CustomerPhoneNumber":""}}"#)

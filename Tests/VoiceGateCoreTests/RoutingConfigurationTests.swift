@@ -275,7 +275,7 @@ struct RoutingConfigurationTests {
          "is missing: the id of the bot that answers it (or queue, the queue calls go to; with neither, routing.rules or routing.defaultQueue must pick one)"),
         (["phoneNumbers": #"[{"number": "*"}]"#, "routing": #"{"defaultQueue": 5}"#], "routing.defaultQueue", "must be a string, not a number"),
         (["queue": "[]"], "queue",
-         "unknown field (did you mean 'queues'?); known fields here: sip, http, calls, shutdown, trunks, phoneNumbers, sipHeaders, bots, store, admin, greeting, speech, log, outboundPolicy, agents, queues, routing"),
+         "unknown field (did you mean 'queues'?); known fields here: sip, http, calls, shutdown, trunks, phoneNumbers, sipHeaders, bots, store, admin, greeting, speech, sentiment, log, outboundPolicy, agents, queues, routing"),
     ])
     func problemAtItsField(fields: [String: String], path: String, message: String) {
         let found = problems(fields)
