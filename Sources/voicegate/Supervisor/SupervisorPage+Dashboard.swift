@@ -243,9 +243,10 @@ function renderSeries(series, spanMs) {
   const max = niceCeiling(Math.max(1, ...heights));
   const svg = svgEl('svg', { viewBox: '0 0 ' + W + ' ' + H, role: 'img', 'aria-label': 'Conversations over time by outcome' });
   for (const f of [0, 0.5, 1]) {
+    if (!Number.isInteger(max * f)) continue;   // whole conversations only
     const y = top + plotH - f * plotH;
     svg.append(svgEl('line', { class: 'grid', x1: left, x2: W - right, y1: y, y2: y }));
-    svg.append(svgEl('text', { x: left - 4, y: y + 4, 'text-anchor': 'end' }, String(Math.round(max * f))));
+    svg.append(svgEl('text', { x: left - 4, y: y + 4, 'text-anchor': 'end' }, String(max * f)));
   }
   const band = plotW / series.length;
   const barW = Math.max(1, band * 0.78);
