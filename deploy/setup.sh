@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes a Debian 12 or Ubuntu 22.04+ machine ready to build, run and test VoiceGate:
-#   1. the system packages (C libraries with their pkg-config files, sipp, baresip, tshark, build tools);
+#   1. the system packages (C libraries with their pkg-config files, sipp, baresip, tshark, chromium,
+#      build tools);
 #   2. pjproject built with the gateway limits of deploy/config_site.h, installed under
 #      /usr/local so that a plain `swift build` finds it through pkg-config;
 #   3. PocketSphinx 5.1.1 (the offline speech recognizer) with its US English model, built from
@@ -58,7 +59,15 @@ packages=(
   stunnel4 openssl python3                                              # TLS peer for sipp, test certificates, the test bot
   procps iproute2                                                       # ps, ss: used by the tests
   tshark                                                                # dumpcap: Benchmarks/barge-in.sh captures RTP on lo
+  fonts-dejavu-core                                                     # a font for the headless browser's screenshots
 )
+# chromium: the supervisor page test's headless browser. Debian packages it; Ubuntu ships it only
+# as a snap (chromium-browser), whose confinement hides the tests' temporary folders: there, set
+# CHROMIUM to the path of a Chromium or Chrome binary for the tests.
+case "${ID:-}" in
+  ubuntu) ;;
+  *) packages+=(chromium) ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do

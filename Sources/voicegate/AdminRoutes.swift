@@ -20,6 +20,7 @@ struct AdminRoutes: Sendable {
     static let maxLimit = 500
 
     func handle(_ request: HTTPRequest) -> HTTPResponse {
+        if let page = SupervisorRoutes.handle(request) { return page }   // the supervisor page: `/`, `/conversations/{id}`
         switch (request.method, request.path) {
         case ("GET", "/healthz"):
             let up = endpoint.isRunning && store.isHealthy
