@@ -138,8 +138,13 @@ extension Integration {
             let first = try #require(gateway.waitFor(event: "agent.offer"))
             #expect(first["agent"] == "bob" && first["queue"] == "billing", "the rule on Topic picked billing; bob has the most capacity: \(first)")
             let id = try #require(first["conversation"])
-            // While bob's phone rings, the conversation is there to read: waiting, with the bot's words and the variables.
-            let seen = try await Self.conversation(gateway, id)
+            // While bob's phone rings, the conversation is there to read: waiting, with the bot's words and the variables
+            // (the store commits the routing columns in its next batch, moments after the offer is logged).
+            var seen: [String: Any] = [:]
+            _ = try await eventually(timeout: 3) {
+                seen = try await Self.conversation(gateway, id)
+                return seen["state"] as? String == "waiting"
+            }
             #expect(seen["state"] as? String == "waiting" && seen["queue"] as? String == "billing", "\(seen)")
             #expect((seen["variables"] as? [String: Any])?["bot.CustomerPhoneNumber"] as? String == Self.caller)
             #expect((seen["variables"] as? [String: Any])?["Topic"] as? String == "billing")
