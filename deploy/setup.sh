@@ -54,6 +54,7 @@ packages=(
   stunnel4 openssl python3                                              # TLS peer for sipp, test certificates, the test bot
   procps iproute2                                                       # ps, ss: used by the tests
   tshark                                                                # dumpcap: Benchmarks/barge-in.sh captures RTP on lo
+  python3-prometheus-client                                             # a real Prometheus parser: the metrics tests read /metrics with it
 )
 
 missing=()
