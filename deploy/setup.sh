@@ -60,6 +60,7 @@ packages=(
   procps iproute2                                                       # ps, ss: used by the tests
   tshark                                                                # dumpcap: Benchmarks/barge-in.sh captures RTP on lo
   fonts-dejavu-core                                                     # a font for the headless browser's screenshots
+  python3-prometheus-client                                             # a real Prometheus parser: the metrics tests read /metrics with it
 )
 # chromium: the supervisor page test's headless browser. Debian packages it; Ubuntu ships it only
 # as a snap (chromium-browser), whose confinement hides the tests' temporary folders: there, set

@@ -24,11 +24,14 @@ public final class ExternalBotClient: BotClient, CustomStringConvertible, Custom
     private let secret: String?
     private let session: URLSession
     private let exchanges = ExchangeTable()
+    private let metrics: BotExchangeMetrics?
 
     /// `secret` nil or empty: no Authorization header. `timeoutSeconds` bounds each activity's
-    /// whole exchange, from connecting to the last byte of the reply.
-    public init(endpoint: URL, secret: String?, timeoutSeconds: Double, serviceUrl: String) {
+    /// whole exchange, from connecting to the last byte of the reply. `metrics`: where each
+    /// exchange's latency or failure is counted (nil: nowhere).
+    public init(endpoint: URL, secret: String?, timeoutSeconds: Double, serviceUrl: String, metrics: BotExchangeMetrics? = nil) {
         self.endpoint = endpoint
+        self.metrics = metrics
         self.secret = (secret?.isEmpty ?? true) ? nil : secret
         self.timeoutSeconds = timeoutSeconds
         self.serviceUrl = serviceUrl
@@ -48,13 +51,15 @@ public final class ExternalBotClient: BotClient, CustomStringConvertible, Custom
     }
 
     /// The client of an external bot in the configuration; nil for an embedded bot, or when the
-    /// endpoint is not an http(s) URL with a host.
-    public convenience init?(settings: BotSettings, serviceUrl: String) {
+    /// endpoint is not an http(s) URL with a host. Exchanges are counted in `metrics`, if given,
+    /// under the bot's id.
+    public convenience init?(settings: BotSettings, serviceUrl: String, metrics: GatewayMetrics? = nil) {
         guard case .external(let endpoint, let secret) = settings.kind,
               let url = URL(string: endpoint), let scheme = url.scheme?.lowercased(),
               scheme == "http" || scheme == "https", url.host != nil
         else { return nil }
-        self.init(endpoint: url, secret: secret, timeoutSeconds: settings.timeoutSeconds, serviceUrl: serviceUrl)
+        self.init(endpoint: url, secret: secret, timeoutSeconds: settings.timeoutSeconds, serviceUrl: serviceUrl,
+                  metrics: metrics.map { BotExchangeMetrics(metrics: $0, bot: settings.id) })
     }
 
     deinit {
@@ -76,8 +81,18 @@ public final class ExternalBotClient: BotClient, CustomStringConvertible, Custom
         if let secret { request.setValue("Bearer \(secret)", forHTTPHeaderField: "Authorization") }
 
         let label = activity.name.map { "\(activity.type) \($0)" } ?? activity.type
+        // Measured here, around the exchange, because HTTPExchange completes exactly once
+        // whichever way it ends: every POST is counted once, as a latency or as a failure.
+        let started = ContinuousClock.now
+        let metrics = self.metrics
         let exchange = HTTPExchange(subject: endpoint.redactedForLogs, label: label, timeoutSeconds: timeoutSeconds,
-                                    limit: Self.replyLimit, completion: completion)
+                                    limit: Self.replyLimit) { reply in
+            if let metrics {
+                let elapsed = started.duration(to: .now).components
+                metrics.record(reply, seconds: Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18)
+            }
+            completion(reply)
+        }
         let task = session.dataTask(with: request)
         exchanges.add(exchange, for: task)
         DispatchQueue.global().asyncAfter(deadline: .now() + timeoutSeconds) { [weak task] in

@@ -40,11 +40,15 @@ final class ConversationRecorder: CallObserver {
     private let bots = Mutex<[String: BotState]>([:])
     /// One HTTP client (one URLSession, its connections kept alive) per external bot, not per call.
     private let clients = Mutex<[String: ExternalBotClient]>([:])
+    /// Where the bot clients count each exchange (latency, failures).
+    private let metrics: GatewayMetrics?
     private let baseURL = Mutex("")
     private let controlBox = Mutex<CallControl?>(nil)
 
     init(store: ConversationStore, log: LogSink, speech: SpeechOut, heard: SpeechIn, inactivity: TimeInterval,
-         definitions: [String: BotDefinition], transfers: TransferDesk, bots: [BotSettings] = [], inactivityMessage: String = "") {
+         definitions: [String: BotDefinition], transfers: TransferDesk, bots: [BotSettings] = [], inactivityMessage: String = "",
+         metrics: GatewayMetrics? = nil) {
+        self.metrics = metrics
         self.inactivityMessage = inactivityMessage
         self.transfers = transfers
         self.botSettings = Dictionary(bots.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
@@ -181,7 +185,7 @@ final class ConversationRecorder: CallObserver {
         let url = serviceUrl
         return clients.withLock { table in
             if let existing = table[settings.id] { return existing }
-            let client = ExternalBotClient(settings: settings, serviceUrl: url)
+            let client = ExternalBotClient(settings: settings, serviceUrl: url, metrics: metrics)
             table[settings.id] = client
             return client
         }

@@ -102,6 +102,7 @@ final class Gateway: @unchecked Sendable {
 
     func run() -> Int32 {
         installSignalHandlers()
+        metrics.gauge("voicegate_build_info", labels: PrometheusText.labels(["version": VoiceGateVersion.string]), 1)
         let store: ConversationStore
         do {
             store = try ConversationStore(path: config.store.path, sentiment: SentimentScoring.make(config.sentiment, log: log)) { [log] error in
@@ -153,8 +154,8 @@ final class Gateway: @unchecked Sendable {
         let heard = SpeechIn.make(config.speech, bots: config.bots, definitions: definitions, log: log)
         let recorder = ConversationRecorder(store: store, log: log, speech: speech, heard: heard,
                                             inactivity: TimeInterval(config.calls.inactivitySeconds), definitions: definitions,
-                                            transfers: TransferDesk(configuration: config, store: store, log: log), bots: config.bots,
-                                            inactivityMessage: config.calls.inactivityMessage)
+                                            transfers: TransferDesk(configuration: config, store: store, log: log, metrics: metrics),
+                                            bots: config.bots, inactivityMessage: config.calls.inactivityMessage, metrics: metrics)
         let endpoint = SIPEndpoint(config: config, bot: bot, observer: recorder, log: log, metrics: metrics)
         recorder.control = endpoint
         let desk = AgentDesk(settings: config.routing, store: store, log: log, speech: speech)

@@ -31,8 +31,16 @@ final class TransferDesk: Sendable {
     private let log: LogSink
     /// The host written into the gateway's own URIs (Referred-By, P-Asserted-Identity).
     private let gatewayHost: String
+    /// `voicegate_transfers_total{result}`: each attempt once, refused or finished.
+    private let metrics: GatewayMetrics?
+    static let metric = "voicegate_transfers_total"
 
-    init(configuration: GatewayConfiguration, store: ConversationStore, log: LogSink) {
+    init(configuration: GatewayConfiguration, store: ConversationStore, log: LogSink, metrics: GatewayMetrics? = nil) {
+        self.metrics = metrics
+        // Every result shows from the start at 0, so rates over them work before the first transfer.
+        for result in ["completed", "failed", "refused"] {
+            metrics?.increment(Self.metric, labels: PrometheusText.labels(["result": result]), by: 0)
+        }
         self.policy = TransferPolicy(policy: configuration.outboundPolicy)
         self.store = store
         self.log = log
@@ -65,6 +73,7 @@ final class TransferDesk: Sendable {
             ("target", decision.normalized ?? "unparsed"), ("decision", attempt.decision.rawValue),
             ("reason", decision.refusal?.rawValue ?? "allowed")]))
         guard decision.allowed, let e164 = decision.normalized else {
+            metrics?.increment(Self.metric, labels: PrometheusText.labels(["result": "refused"]))
             return .refused(.failed(decision.target, decision.refusal?.rawValue ?? TransferRefusal.invalidNumber.rawValue))
         }
         guard let plan = plan(to: e164, context) else {
@@ -80,6 +89,7 @@ final class TransferDesk: Sendable {
     func finished(attempt: String, number: String, result: TransferResult) {
         ledger.withLock { $0.ended(number) }
         store.finishTransferAttempt(attempt, result: result, at: Date())
+        metrics?.increment(Self.metric, labels: PrometheusText.labels(["result": result.status.rawValue]))
     }
 
     /// A trunk's REFER refused before the policy was asked (the trunk does not accept REFER, or
@@ -88,6 +98,7 @@ final class TransferDesk: Sendable {
         store.recordTransferAttempt(TransferAttempt(at: Date(), conversationID: conversationID, fromNumber: fromNumber,
                                                     target: target, normalized: nil, decision: .refused,
                                                     reason: reason, detail: detail, requestedBy: "trunk"))
+        metrics?.increment(Self.metric, labels: PrometheusText.labels(["result": "refused"]))
         log.write(LogLine(.warning, "transfer.decision", [("conversation", conversationID), ("from", fromNumber), ("requested_by", "trunk"),
                                                           ("target", "unparsed"), ("decision", "refused"), ("reason", reason)]))
     }

@@ -85,6 +85,7 @@ extension Integration {
             #expect(audit.first?["decision"] as? String == "allowed" && audit.first?["result"] as? String == "completed"
                     && audit.first?["method"] as? String == "refer" && audit.first?["normalized"] as? String == Self.target, "\(audit)")
             #expect(behindTrunk.receive(timeout: 0.2) == nil, "a REFER transfer sends nothing to the trunk itself")
+            #expect(try await gateway.metric("voicegate_transfers_total", labels: #"result="completed""#) == 1)
             #expect(gateway.stop() == 0)
         }
 
@@ -114,6 +115,8 @@ extension Integration {
                     && audit.first?["reason"] as? String == "make_calls_privilege_missing", "\(audit)")
             #expect(gateway.events("transfer.refer_sent").isEmpty && gateway.events("transfer.bridge_dialing").isEmpty)
             #expect(behindTrunk.receive(timeout: 0.2) == nil, "nothing reached the trunk")
+            #expect(try await gateway.metric("voicegate_transfers_total", labels: #"result="refused""#) == 1)
+            #expect(try await gateway.metric("voicegate_transfers_total", labels: #"result="completed""#) == 0)
             #expect(gateway.stop() == 0)
         }
 

@@ -272,14 +272,16 @@ final class AgentDesk: @unchecked Sendable {
         guard let metrics else { return }
         for q in settings.queues {
             let list = board.waiting[q.name] ?? []
-            metrics.set("voicegate_queue_waiting", labels: "queue=\"\(q.name)\"", to: list.count)
+            // Queue names come from the configuration: escaped, they cannot break the exposition.
+            let labels = PrometheusText.labels(["queue": q.name])
+            metrics.gauge("voicegate_queue_waiting", labels: labels, Double(list.count))
             let longest = list.map { now.timeIntervalSince($0.enteredAt) }.max() ?? 0
-            metrics.set("voicegate_queue_longest_wait_seconds", labels: "queue=\"\(q.name)\"", to: Int(longest))
+            metrics.gauge("voicegate_queue_longest_wait_seconds", labels: labels, (longest * 1000).rounded() / 1000)
         }
         var counts: [Presence: Int] = [:]
         for agent in board.agents.values { counts[agent.shownPresence(at: now), default: 0] += 1 }
         for presence in Presence.allCases {
-            metrics.set("voicegate_agents", labels: "presence=\"\(presence.rawValue)\"", to: counts[presence] ?? 0)
+            metrics.gauge("voicegate_agents", labels: PrometheusText.labels(["presence": presence.rawValue]), Double(counts[presence] ?? 0))
         }
     }
 
