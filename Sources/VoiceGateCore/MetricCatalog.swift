@@ -33,6 +33,9 @@ public enum MetricCatalog {
     /// bot's timeout (10 s by default); the buckets span that so p50 and p95 are readable.
     public static let botLatencyBuckets: [Double] = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10]
 
+    /// VADER's compound score: the inner bounds are its authors' neutral band (±0.05).
+    public static let sentimentBuckets: [Double] = [-0.5, -0.05, 0.05, 0.5, 1]
+
     public static let all: [String: MetricDescription] = [
         "voicegate_build_info": .init(kind: .gauge, help: "Always 1; the version label names the running build."),
         "voicegate_calls_total": .init(kind: .counter, help: "Calls ended, by outcome."),
@@ -49,6 +52,9 @@ public enum MetricCatalog {
         "voicegate_bot_latency_seconds": .init(kind: .histogram(buckets: botLatencyBuckets),
                                                help: "Time from posting an activity to an external bot to its HTTP answer, by bot (answered posts only)."),
         "voicegate_bot_failures_total": .init(kind: .counter, help: "Activities an external bot did not answer usably, by bot and reason (timeout, http_CODE, malformed, unreachable)."),
+        "voicegate_conversations_total": .init(kind: .counter, help: "Conversations closed, by outcome (resolved, escalated, abandoned, transferred, failed)."),
+        "voicegate_customer_sentiment": .init(kind: .histogram(buckets: sentimentBuckets),
+                                              help: "Sentiment of customers' turns (VADER compound, -1 to 1)."),
         "voicegate_transfers_total": .init(kind: .counter, help: "Transfers to a phone number, by result (completed, failed, refused)."),
     ]
 }

@@ -49,6 +49,10 @@ final class ConversationRecorder: CallObserver {
          definitions: [String: BotDefinition], transfers: TransferDesk, bots: [BotSettings] = [], inactivityMessage: String = "",
          metrics: GatewayMetrics? = nil) {
         self.metrics = metrics
+        // Every outcome shows from the start at 0, so rates over them work before the first.
+        for outcome in Conversation.Outcome.allCases {
+            metrics?.increment("voicegate_conversations_total", labels: PrometheusText.labels(["outcome": outcome.rawValue]), by: 0)
+        }
         self.inactivityMessage = inactivityMessage
         self.transfers = transfers
         self.botSettings = Dictionary(bots.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
@@ -178,6 +182,7 @@ final class ConversationRecorder: CallObserver {
         data["reason"] = .string(finalReason)
         store.appendTurn(Turn(at: now, from: .system, kind: .event, text: "call ended", data: data), to: conversationID)
         store.close(conversationID, outcome: finalOutcome, reason: finalReason, at: now)
+        metrics?.increment("voicegate_conversations_total", labels: PrometheusText.labels(["outcome": finalOutcome.rawValue]))
     }
 
     /// The one HTTP client of an external bot (nil for an embedded one). Any thread.

@@ -105,7 +105,7 @@ final class Gateway: @unchecked Sendable {
         metrics.gauge("voicegate_build_info", labels: PrometheusText.labels(["version": VoiceGateVersion.string]), 1)
         let store: ConversationStore
         do {
-            store = try ConversationStore(path: config.store.path, sentiment: SentimentScoring.make(config.sentiment, log: log)) { [log] error in
+            store = try ConversationStore(path: config.store.path, sentiment: SentimentScoring.make(config.sentiment, log: log, metrics: metrics)) { [log] error in
                 log.write(LogLine(.error, "store.write_failed", [("error", error.description)]))
             }
             // A conversation still open in the file belonged to a gateway that died (kill -9,

@@ -6,7 +6,8 @@ import VoiceGateTelephony
 /// unreadable lexicon is logged, not fatal: calls go on, their turns unscored.
 enum SentimentScoring {
     /// The scorer the store applies to customers' words (their VADER compound), or nil.
-    static func make(_ settings: SentimentSettings, log: LogSink) -> (@Sendable (String) -> Double)? {
+    /// Each score also goes to `voicegate_customer_sentiment`.
+    static func make(_ settings: SentimentSettings, log: LogSink, metrics: GatewayMetrics? = nil) -> (@Sendable (String) -> Double)? {
         guard settings.analyzer == .vader else {
             log.write(LogLine(.info, "sentiment.analyzer", [("analyzer", "none")]))
             return nil
@@ -23,6 +24,10 @@ enum SentimentScoring {
         log.write(LogLine(.info, "sentiment.analyzer", [("analyzer", "vader"), ("lexicon", settings.lexiconPath),
                                                         ("words", String(lexicon.count))]))
         let analyzer = SentimentAnalyzer(lexicon: lexicon)
-        return { analyzer.score($0).compound }
+        return { text in
+            let compound = analyzer.score(text).compound
+            metrics?.observe("voicegate_customer_sentiment", compound)
+            return compound
+        }
     }
 }

@@ -21,7 +21,8 @@ extension Integration {
                 "agents": [["id": "alice", "contact": "sip:alice@127.0.0.1:9", "queues": ["support"]]],
                 "queues": [["name": "support", "announceEverySeconds": 0]],
             ])
-            let phone = try ExternalBotHarness.phone(gateway, script: "expect speech within 5\nhangup\n")
+            // The caller's words are scored: one sample of the sentiment histogram.
+            let phone = try ExternalBotHarness.phone(gateway, script: "expect speech within 5\nsay \"thank you, that was great\"\npause 2\nhangup\n")
             #expect(phone.waitForExit(timeout: 30) == 0, "\(phone.report["failedStep"] ?? "") \(phone.report)")
             let ended = try #require(gateway.waitFor(event: "call.ended"))
             _ = try await ExternalBotHarness.closed(gateway, try #require(ended["conversation"]))
@@ -50,6 +51,7 @@ extension Integration {
                 "voicegate_calls": "counter", "voicegate_sip_responses": "counter",
                 "voicegate_queue_waiting": "gauge", "voicegate_queue_longest_wait_seconds": "gauge", "voicegate_agents": "gauge",
                 "voicegate_bot_latency_seconds": "histogram", "voicegate_bot_failures": "counter", "voicegate_transfers": "counter",
+                "voicegate_conversations": "counter", "voicegate_customer_sentiment": "histogram",
             ]
             for (name, type) in expected {
                 #expect(parsed.family(name)?.type == type, "\(name): \(parsed.family(name).map(\.type) ?? "absent")")
@@ -63,6 +65,12 @@ extension Integration {
             #expect(parsed.value("voicegate_agents", ["presence": "available"]) == 1)
             #expect(parsed.value("voicegate_bot_failures_total", ["bot": "ext", "reason": "timeout"]) == 0)
             #expect(parsed.value("voicegate_transfers_total", ["result": "completed"]) == 0)
+            // The caller hung up on the bot: abandoned, the other outcomes there at 0.
+            #expect(parsed.value("voicegate_conversations_total", ["outcome": "abandoned"]) == 1, "\(text)")
+            #expect(parsed.value("voicegate_conversations_total", ["outcome": "resolved"]) == 0)
+            // "thank you, that was great" scores positive: in the top bucket only.
+            #expect(parsed.value("voicegate_customer_sentiment_count") == 1, "\(text)")
+            #expect(parsed.value("voicegate_customer_sentiment_bucket", ["le": "0.05"]) == 0, "\(text)")
 
             // conversationUpdate and SetContext at least were answered; the buckets are whole.
             let count = try #require(parsed.value("voicegate_bot_latency_seconds_count", ["bot": "ext"]))
