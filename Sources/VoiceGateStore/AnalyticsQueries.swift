@@ -130,47 +130,36 @@ struct AnalyticsQueries {
     }
 
     private func botFigures() throws -> BotSegmentFigures {
-        let sql = """
-            \(Self.conversationsOfRange), \(parts("bot"))
-            SELECT COUNT(*), SUM(c.outcome = 'resolved' AND last.kind = 'bot'), SUM(c.escalated_after IS NOT NULL),
-                   AVG(p.handle), AVG(p.sentiment)
-            FROM p JOIN c ON c.id = p.id JOIN last ON last.id = p.id
-            """
-        return try reader.db.withStatement(sql, operation) { s in
-            try bindRange(s)
-            try s.bind(3, StoreTime.milliseconds(now))
-            var f = BotSegmentFigures()
-            guard try s.step() else { return f }
-            f.conversations = Int(s.int64(0) ?? 0)
-            f.resolved = Int(s.int64(1) ?? 0)
-            f.escalated = Int(s.int64(2) ?? 0)
-            f.averageHandleSeconds = s.double(3).map { $0 / 1000 }
-            f.averageSentiment = s.double(4)
-            return f
-        }
+        let row = try partFigures("bot", counting: "c.outcome = 'resolved' AND last.kind = 'bot'", "c.escalated_after IS NOT NULL")
+        var f = BotSegmentFigures()
+        (f.conversations, f.resolved, f.escalated, f.averageHandleSeconds, f.averageSentiment) = row
+        return f
     }
 
     private func humanFigures() throws -> HumanSegmentFigures {
+        let row = try partFigures("agent", counting: "c.state = 'closed' AND last.kind = 'agent'", """
+            EXISTS (SELECT 1 FROM conversation_segments AS a JOIN conversation_segments AS b
+                       ON b.conversation_id = a.conversation_id AND b.seq > a.seq AND b.kind = 'bot'
+                     WHERE a.conversation_id = p.id AND a.kind = 'agent')
+            """)
+        var f = HumanSegmentFigures()
+        (f.conversations, f.resolved, f.handedBack, f.averageHandleSeconds, f.averageSentiment) = row
+        return f
+    }
+
+    /// Over the conversations with a part of `kind`: how many, how many fit each of the two
+    /// conditions (over `c`, `p` and `last`), the mean time in such parts and the mean sentiment.
+    private func partFigures(_ kind: String, counting first: String, _ second: String) throws -> (Int, Int, Int, Double?, Double?) {
         let sql = """
-            \(Self.conversationsOfRange), \(parts("agent"))
-            SELECT COUNT(*), SUM(c.state = 'closed' AND last.kind = 'agent'),
-                   SUM(EXISTS (SELECT 1 FROM conversation_segments AS a JOIN conversation_segments AS b
-                                  ON b.conversation_id = a.conversation_id AND b.seq > a.seq AND b.kind = 'bot'
-                                WHERE a.conversation_id = p.id AND a.kind = 'agent')),
-                   AVG(p.handle), AVG(p.sentiment)
+            \(Self.conversationsOfRange), \(parts(kind))
+            SELECT COUNT(*), SUM(\(first)), SUM(\(second)), AVG(p.handle), AVG(p.sentiment)
             FROM p JOIN c ON c.id = p.id JOIN last ON last.id = p.id
             """
         return try reader.db.withStatement(sql, operation) { s in
             try bindRange(s)
             try s.bind(3, StoreTime.milliseconds(now))
-            var f = HumanSegmentFigures()
-            guard try s.step() else { return f }
-            f.conversations = Int(s.int64(0) ?? 0)
-            f.resolved = Int(s.int64(1) ?? 0)
-            f.handedBack = Int(s.int64(2) ?? 0)
-            f.averageHandleSeconds = s.double(3).map { $0 / 1000 }
-            f.averageSentiment = s.double(4)
-            return f
+            guard try s.step() else { return (0, 0, 0, nil, nil) }
+            return (Int(s.int64(0) ?? 0), Int(s.int64(1) ?? 0), Int(s.int64(2) ?? 0), s.double(3).map { $0 / 1000 }, s.double(4))
         }
     }
 

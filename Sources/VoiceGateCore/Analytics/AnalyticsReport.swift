@@ -77,12 +77,10 @@ public struct BotSegmentFigures: Sendable, Equatable {
     public init() {}
 
     public var json: JSONValue {
-        func share(_ n: Int) -> JSONValue { conversations > 0 ? .number((Double(n) / Double(conversations) * 10_000).rounded() / 10_000) : .null }
-        return .object([
+        .object([
             "conversations": .number(Double(conversations)), "resolved": .number(Double(resolved)),
-            "escalated": .number(Double(escalated)), "resolutionRate": share(resolved), "escalationRate": share(escalated),
-            "averageHandleSeconds": averageHandleSeconds.map { .number(($0 * 1000).rounded() / 1000) } ?? .null,
-            "averageSentiment": averageSentiment.map { .number(($0 * 10_000).rounded() / 10_000) } ?? .null,
+            "escalated": .number(Double(escalated)), "resolutionRate": .share(resolved, of: conversations), "escalationRate": .share(escalated, of: conversations),
+            "averageHandleSeconds": .figure(averageHandleSeconds, places: 3), "averageSentiment": .figure(averageSentiment),
         ])
     }
 }
@@ -102,12 +100,10 @@ public struct HumanSegmentFigures: Sendable, Equatable {
     public init() {}
 
     public var json: JSONValue {
-        let rate: JSONValue = conversations > 0 ? .number((Double(resolved) / Double(conversations) * 10_000).rounded() / 10_000) : .null
-        return .object([
+        .object([
             "conversations": .number(Double(conversations)), "resolved": .number(Double(resolved)),
-            "handedBack": .number(Double(handedBack)), "resolutionRate": rate,
-            "averageHandleSeconds": averageHandleSeconds.map { .number(($0 * 1000).rounded() / 1000) } ?? .null,
-            "averageSentiment": averageSentiment.map { .number(($0 * 10_000).rounded() / 10_000) } ?? .null,
+            "handedBack": .number(Double(handedBack)), "resolutionRate": .share(resolved, of: conversations),
+            "averageHandleSeconds": .figure(averageHandleSeconds, places: 3), "averageSentiment": .figure(averageSentiment),
         ])
     }
 }

@@ -42,7 +42,7 @@ public struct LiveConversation: Sendable, Equatable {
             "id": .string(id), "state": .string(state.rawValue),
             "startedAt": .string(ISO8601Milliseconds.string(from: startedAt)),
             "caller": .string(caller), "dialed": optional(dialed), "bot": optional(bot), "queue": optional(queue),
-            "agent": optional(agent), "sentiment": sentiment.map { .number(($0 * 10_000).rounded() / 10_000) } ?? .null,
+            "agent": optional(agent), "sentiment": .figure(sentiment),
             "lastCustomerText": optional(lastCustomerText),
         ])
     }

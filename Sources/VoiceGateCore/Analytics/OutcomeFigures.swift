@@ -39,7 +39,7 @@ public struct OutcomeFigures: Sendable, Equatable {
 
     /// The admin API's fields, rates included, unset averages as null.
     public var jsonFields: [String: JSONValue] {
-        func number(_ value: Double?) -> JSONValue { value.map { .number(($0 * 10_000).rounded() / 10_000) } ?? .null }
+        func number(_ value: Double?) -> JSONValue { .figure(value) }
         return [
             "conversations": .number(Double(conversations)), "closed": .number(Double(closed)),
             "resolved": .number(Double(resolved)), "escalated": .number(Double(escalated)),
@@ -51,5 +51,20 @@ public struct OutcomeFigures: Sendable, Equatable {
             "averageEscalationSeconds": number(averageEscalationSeconds),
             "averageWaitSeconds": number(averageWaitSeconds), "averageSentiment": number(averageSentiment),
         ]
+    }
+}
+
+extension JSONValue {
+    /// A figure as the admin API shows it: rounded to `places` decimals (rates and sentiment 4,
+    /// seconds 3, enough for a dashboard and stable in tests); nil is null.
+    static func figure(_ value: Double?, places: Int = 4) -> JSONValue {
+        guard let value else { return .null }
+        let scale = pow(10, Double(places))
+        return .number((value * scale).rounded() / scale)
+    }
+
+    /// `part` of `whole` as a figure; null when the whole is 0.
+    static func share(_ part: Int, of whole: Int) -> JSONValue {
+        whole > 0 ? figure(Double(part) / Double(whole)) : .null
     }
 }
