@@ -515,14 +515,28 @@ struct ConfigurationReader {
 
     /// Never puts the token in a message, only what is wrong with it.
     mutating func admin(_ value: LocatedJSON) -> AdminSettings {
-        let f = members(value, "admin", known: ["token"])
-        guard let (token, line) = string(f, "token", "admin") else { return AdminSettings() }
-        let length = token.unicodeScalars.count
-        if length < 16 { problem("admin.token", line, "is \(length) characters long; it must have at least 16") }
-        if !token.unicodeScalars.allSatisfy({ (0x21...0x7e).contains($0.value) }) {
-            problem("admin.token", line, "must be printable ASCII characters without spaces")
+        let f = members(value, "admin", known: ["token", "viewerToken"])
+        var settings = AdminSettings()
+        if let (token, line) = string(f, "token", "admin") {
+            checkToken(token, "admin.token", line)
+            settings.token = token
         }
-        return AdminSettings(token: token)
+        if let (token, line) = string(f, "viewerToken", "admin") {
+            checkToken(token, "admin.viewerToken", line)
+            if token == settings.token { problem("admin.viewerToken", line, "must differ from admin.token: it grants less") }
+            if settings.token == nil { problem("admin.viewerToken", line, "needs admin.token: a viewer token alone would leave nobody able to change anything") }
+            settings.viewerToken = token
+        }
+        return settings
+    }
+
+    /// A bearer token's rules; the message never quotes the token.
+    private mutating func checkToken(_ token: String, _ path: String, _ line: Int) {
+        let length = token.unicodeScalars.count
+        if length < 16 { problem(path, line, "is \(length) characters long; it must have at least 16") }
+        if !token.unicodeScalars.allSatisfy({ (0x21...0x7e).contains($0.value) }) {
+            problem(path, line, "must be printable ASCII characters without spaces")
+        }
     }
 
     mutating func sentiment(_ value: LocatedJSON) -> SentimentSettings {

@@ -332,8 +332,16 @@ public struct StoreSettings: Sendable, Equatable {
 /// The admin API's bearer token. nil: every /api/ request gets 401.
 public struct AdminSettings: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     public var token: String?
-    public init(token: String? = nil) { self.token = token }
-    public var description: String { "AdminSettings(token: \(token == nil ? "none" : "<redacted>"))" }
+    /// A second bearer token that reads only (GET): for agents opening a conversation's page
+    /// and for wallboards, who must not move, close or reconfigure anything.
+    public var viewerToken: String?
+    public init(token: String? = nil, viewerToken: String? = nil) {
+        self.token = token
+        self.viewerToken = viewerToken
+    }
+    public var description: String {
+        "AdminSettings(token: \(token == nil ? "none" : "<redacted>"), viewerToken: \(viewerToken == nil ? "none" : "<redacted>"))"
+    }
     public var debugDescription: String { description }
     public var customMirror: Mirror { Mirror(self, children: ["description": description]) }
 }

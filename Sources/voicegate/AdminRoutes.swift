@@ -11,6 +11,8 @@ struct AdminRoutes: Sendable {
     let metrics: GatewayMetrics
     let store: ConversationStore
     let access: AdminAccess
+    /// `admin.viewerToken`: GET (and HEAD) only.
+    let viewer: AdminAccess
     let recorder: ConversationRecorder
     let bots: BotRoutes
     let routing: RoutingRoutes
@@ -43,7 +45,11 @@ struct AdminRoutes: Sendable {
         guard request.path.hasPrefix("/api/") else {
             return .error(404, code: "not_found", message: "no such path: \(request.path)")
         }
-        guard access.allows(request.headers["authorization"]) else {
+        let authorization = request.headers["authorization"]
+        if !access.allows(authorization) && viewer.allows(authorization) && request.method != "GET" && request.method != "HEAD" {
+            return .error(403, code: "forbidden", message: "the viewer token reads only: \(request.method) needs the admin token")
+        }
+        guard access.allows(authorization) || viewer.allows(authorization) else {
             var response = HTTPResponse.error(401, code: "unauthorized",
                                               message: access.token == nil ? "the admin API is closed: admin.token is not configured"
                                                                            : "a valid 'Authorization: Bearer <admin token>' is required")

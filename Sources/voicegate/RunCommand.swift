@@ -179,6 +179,7 @@ final class Gateway: @unchecked Sendable {
             http = try HTTPServer(address: config.http.listen, port: config.http.port,
                                   handler: AdminRoutes(endpoint: endpoint, metrics: metrics, store: store,
                                                        access: AdminAccess(token: config.admin.token),
+                                                       viewer: AdminAccess(token: config.admin.viewerToken),
                                                        recorder: recorder,
                                                        bots: BotRoutes(bots: config.bots, endpoint: endpoint, log: log, recorder: recorder),
                                                        routing: routing,

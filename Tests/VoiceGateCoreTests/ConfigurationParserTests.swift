@@ -90,6 +90,16 @@ struct ConfigurationParserTests {
         #expect(only(["speech": #"{"silence": 1}"#])?.path.hasPrefix("speech") == true)
     }
 
+    @Test("admin: a viewer token beside the admin token, checked like it, never equal to it nor alone, never printed")
+    func viewerToken() throws {
+        let admin = try ConfigurationParser.parse(file(["admin": #"{"token": "admin-token-0123456789", "viewerToken": "viewer-token-0123456789"}"#])).get().admin
+        #expect(admin.token == "admin-token-0123456789" && admin.viewerToken == "viewer-token-0123456789")
+        #expect(!"\(admin)".contains("viewer-token-0123456789") && !String(reflecting: admin).contains("0123456789"))
+        #expect(only(["admin": #"{"token": "admin-token-0123456789", "viewerToken": "short"}"#])?.message == "is 5 characters long; it must have at least 16")
+        #expect(only(["admin": #"{"token": "admin-token-0123456789", "viewerToken": "admin-token-0123456789"}"#])?.path == "admin.viewerToken")
+        #expect(only(["admin": #"{"viewerToken": "viewer-token-0123456789"}"#])?.message.hasPrefix("needs admin.token") == true)
+    }
+
     @Test("sentiment: VADER with the installed lexicon by default; none, another lexicon file; bad values named")
     func sentimentSettings() throws {
         let defaults = try ConfigurationParser.parse(file([:])).get().sentiment

@@ -165,6 +165,42 @@ extension Integration {
             #expect(gateway.stop() == 0)
         }
 
+        @Test("the viewer token reads (the API and an agent's conversation page) and changes nothing: 403 on every write")
+        func viewerTokenReadsOnly() async throws {
+            let viewer = "viewer-token-abcdef0123456789"
+            let gateway = try GatewayProcess(configuration: [
+                "trunks": [["name": "carrier", "sources": ["127.0.0.0/8"], "defaultCountryCode": "1"]],
+                "admin": ["token": GatewayProcess.adminToken, "viewerToken": viewer],
+                "agents": [["id": "alice", "contact": "sip:alice@127.0.0.1:9", "queues": ["support"]]],
+                "queues": [["name": "support"]],
+            ])
+            let (status, phone) = try SoftphoneProcess.call([Self.dialed, "--from", Self.caller, "--gateway", "127.0.0.1:\(gateway.sipPort)",
+                                                             "--dtmf", "1"])
+            #expect(status == 0, "\(phone.stderr)")
+            let ended = try #require(gateway.waitFor(event: "call.ended"))
+            let id = try #require(ended["conversation"])
+            for path in ["/api/v1/live", "/api/v1/analytics", "/api/v1/conversations/\(id)", "/api/v1/agents", "/api/v1/queues"] {
+                #expect(try await gateway.api(path, token: viewer).0 == 200, "\(path)")
+            }
+            for (method, path, body) in [("PUT", "/api/v1/agents/alice/presence", #"{"presence": "away"}"#),
+                                         ("POST", "/api/v1/conversations/\(id)/close", "{}"),
+                                         ("POST", "/api/v1/conversations/\(id)/transfer", #"{"queue": "support"}"#),
+                                         ("POST", "/api/v1/bots/demo/disable", "{}")] {
+                let (code, answer) = try await gateway.api(path, token: viewer, method: method, body: body)
+                #expect(code == 403 && (answer["error"] as? [String: Any])?["code"] as? String == "forbidden", "\(method) \(path): \(code) \(answer)")
+            }
+            #expect(try await gateway.api("/api/v1/agents", token: "viewer-token-wrong-0123456789").0 == 401)
+            // The write was refused: alice is still available; the admin token still writes.
+            let agents = try await gateway.api("/api/v1/agents").1["agents"] as? [[String: Any]] ?? []
+            #expect(agents.first?["presence"] as? String == "available", "\(agents)")
+            #expect(try await gateway.api("/api/v1/agents/alice/presence", method: "PUT", body: #"{"presence": "away"}"#).0 == 200)
+            // An agent opens the conversation's page with the viewer token.
+            let page = try HeadlessBrowser.dumpDOM(Self.url(gateway, "/conversations/\(id)", token: viewer))
+            #expect(page.body["data-view"] == "conversation" && page.body["data-ready"] == "1", "\(page.body)")
+            #expect(page.element("dd", ["data-field": "caller"])?.text == Self.caller)
+            #expect(gateway.stop() == 0)
+        }
+
         @Test("markup in variables and transcript text renders as text: no element, no script runs")
         func untrustedData() async throws {
             let greeting = "Hello \(Self.scriptPayload) \(Self.imagePayload)"
