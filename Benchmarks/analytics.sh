@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # How the historical figures scale: fills a store with N conversations (default 100,000, each with
-# 6 turns and 1-3 segments, a third handed to a queue), starts the gateway on it and times
+# 6 turns and 1-3 segments, 30 % handed to a queue), starts the gateway on it and times
 # GET /api/v1/analytics over 30 days and GET /api/v1/live against GET /healthz (the baseline: an
 # answer with no query) in the same run. Prints the medians and their ratios.
 #
