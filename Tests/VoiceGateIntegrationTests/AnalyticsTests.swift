@@ -181,6 +181,39 @@ extension Integration {
             #expect(gateway.stop() == 0)
         }
 
+        @Test("a missing or broken lexicon is logged and calls go on unscored; unknown exports are 404; exports need the token")
+        func badLexiconAndExports() async throws {
+            let broken = FileManager.default.temporaryDirectory.appendingPathComponent("lexicon-\(UUID().uuidString).txt")
+            try "good\t1.9\n".write(to: broken, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(at: broken) }
+            for lexicon in ["/nonexistent/vader_lexicon.txt", broken.path] {
+                let bot = try TestBot(rules: [
+                    ["on": ["name": "SetContext"], "reply": [Self.say("How was your experience with us?")]],
+                    ["on": ["type": "message"], "reply": [Self.say("Goodbye."), ["type": "endOfConversation"]]],
+                ])
+                let gateway = try GatewayProcess(configuration: [
+                    "phoneNumbers": [["number": Self.resolverNumber, "bot": "ext"]],
+                    "bots": [["id": "ext", "kind": "external", "endpoint": bot.endpoint, "applicationId": "ext"]],
+                    "sentiment": ["lexicon": lexicon],
+                ])
+                let warning = try #require(gateway.waitFor(event: "sentiment.lexicon_unavailable"), "\(lexicon)")
+                #expect(warning["path"] == lexicon && warning["level"] == "warning", "\(warning)")
+                let phone = try Self.dial(gateway, Self.resolverNumber, "wait\nsay \"\(Self.pleased)\"\nexpect hangup within 30\n")
+                #expect(phone.waitForExit(timeout: 60) == 0, "\(phone.stdout)")
+                let ended = try #require(gateway.waitFor(event: "call.ended"))
+                let id = try #require(ended["conversation"])
+                let conversation = try #require(try await ExternalBotHarness.closed(gateway, id))
+                let words = ExternalBotHarness.turns(conversation).filter { $0["from"] as? String == "customer" && $0["kind"] as? String == "speech" }
+                #expect(!words.isEmpty && words.allSatisfy { $0["sentiment"] == nil }, "heard, stored, unscored: \(words)")
+                #expect(conversation["outcome"] as? String == "resolved" && conversation["sentiment"] is NSNull)
+                let (code, body) = try await gateway.api("/api/v1/conversations/no-such-id/export")
+                #expect(code == 404 && (body["error"] as? [String: Any])?["code"] as? String == "not_found", "\(body)")
+                #expect(try await gateway.api("/api/v1/exports/transcripts.csv", token: nil).0 == 401)
+                #expect(try await gateway.api("/api/v1/live", method: "POST", body: "{}").0 == 405)
+                #expect(gateway.stop() == 0)
+            }
+        }
+
         static func text(_ gateway: GatewayProcess, _ path: String) async throws -> (status: Int, contentType: String, disposition: String, body: String) {
             var request = URLRequest(url: URL(string: "http://127.0.0.1:\(gateway.httpPort)\(path)")!)
             request.setValue("Bearer \(GatewayProcess.adminToken)", forHTTPHeaderField: "Authorization")
