@@ -52,30 +52,35 @@ final class ConversationReader {
             if let state { try s.bind(1, state.rawValue) }
             try s.bind(2, limit)
         }
-        return try inReadTransaction(operation) {
-            var list = try db.withStatement(page(Self.columns), operation) { s in
-                try bind(s)
-                var list: [Conversation] = []
-                while try s.step() { list.append(try conversation(s, operation)) }
-                return list
-            }
-            guard !list.isEmpty else { return [] }
-            // The same page again as a subquery: the snapshot is the same, so it is the same ids.
-            var transcripts: [String: [Turn]] = [:]
-            try db.withStatement("""
-                SELECT \(Self.turnColumns) FROM (\(page("id"))) AS c
-                JOIN turns AS t ON t.conversation_id = c.id
-                ORDER BY t.conversation_id, t.seq
-                """, operation) { s in
-                try bind(s)
-                while try s.step() {
-                    let id = s.text(0) ?? ""
-                    transcripts[id, default: []].append(try turn(s, operation))
-                }
-            }
-            for i in list.indices { list[i].transcript = transcripts[list[i].id] ?? [] }
+        return try inReadTransaction(operation) { try withTranscripts(page, bind, operation) }
+    }
+
+    /// The conversations a page query selects (`page(columns)` gives its SQL for the columns
+    /// asked, `bind` its parameters), in its order, each with its transcript: one query for the
+    /// conversations and one for all their turns. Runs inside the caller's read transaction.
+    func withTranscripts(_ page: (String) -> String, _ bind: (SQLiteStatement) throws -> Void, _ operation: String) throws -> [Conversation] {
+        var list = try db.withStatement(page(Self.columns), operation) { s in
+            try bind(s)
+            var list: [Conversation] = []
+            while try s.step() { list.append(try conversation(s, operation)) }
             return list
         }
+        guard !list.isEmpty else { return [] }
+        // The same page again as a subquery: the snapshot is the same, so it is the same ids.
+        var transcripts: [String: [Turn]] = [:]
+        try db.withStatement("""
+            SELECT \(Self.turnColumns) FROM (\(page("id"))) AS c
+            JOIN turns AS t ON t.conversation_id = c.id
+            ORDER BY t.conversation_id, t.seq
+            """, operation) { s in
+            try bind(s)
+            while try s.step() {
+                let id = s.text(0) ?? ""
+                transcripts[id, default: []].append(try turn(s, operation))
+            }
+        }
+        for i in list.indices { list[i].transcript = transcripts[list[i].id] ?? [] }
+        return list
     }
 
     func inReadTransaction<T>(_ operation: String, _ body: () throws -> T) throws -> T {

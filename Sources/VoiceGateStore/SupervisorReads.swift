@@ -54,24 +54,12 @@ extension ConversationStore {
                     try s.bind(2, StoreTime.milliseconds(range.to))
                     try s.bind(3, limit + 1)
                 }
-                let page = "SELECT %@ FROM conversations WHERE started_at >= ?1 AND started_at < ?2 ORDER BY started_at, id LIMIT ?3"
-                var list = try reader.db.withStatement(page.replacingOccurrences(of: "%@", with: ConversationReader.columns), operation) { s in
-                    try bind(s)
-                    var list: [Conversation] = []
-                    while try s.step() { list.append(try reader.conversation(s, operation)) }
-                    return list
+                func page(_ columns: String) -> String {
+                    "SELECT \(columns) FROM conversations WHERE started_at >= ?1 AND started_at < ?2 ORDER BY started_at, id LIMIT ?3"
                 }
+                var list = try reader.withTranscripts(page, bind, operation)
                 let more = list.count > limit
                 if more { list.removeLast() }
-                var transcripts: [String: [Turn]] = [:]
-                try reader.db.withStatement("""
-                    SELECT \(ConversationReader.turnColumns) FROM (\(page.replacingOccurrences(of: "%@", with: "id"))) AS c
-                    JOIN turns AS t ON t.conversation_id = c.id ORDER BY t.conversation_id, t.seq
-                    """, operation) { s in
-                    try bind(s)
-                    while try s.step() { transcripts[s.text(0) ?? "", default: []].append(try reader.turn(s, operation)) }
-                }
-                for i in list.indices { list[i].transcript = transcripts[list[i].id] ?? [] }
                 return (list, more)
             }
         }
